@@ -1,0 +1,44 @@
+package dev.shovel.ggml;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** GGML_TYPE_F16: IEEE half floats. */
+public final class F16 extends TypeOps {
+    public static final F16 INSTANCE = new F16();
+
+    @Override public GGMLType type() { return GGMLType.F16; }
+
+    @Override
+    public void dequantize(MemorySegment w, long off, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) out[outOff + i] = f16(w, off + 2L * i);
+    }
+
+    @Override
+    public void quantize(float[] in, int inOff, MemorySegment w, long off, int n) {
+        for (int i = 0; i < n; i++) putF16(w, off + 2L * i, in[inOff + i]);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        int i = 0;
+        float tail = 0;
+        if (Vec.OK && n >= 2 * Vec.L) {
+            FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+            for (; i + 2 * Vec.L <= n; i += 2 * Vec.L) {
+                long o = off + 2L * i;
+                FloatVector w0 = Vec.halfToFloat(ShortVector.fromMemorySegment(Vec.S, w, o, ByteOrder.LITTLE_ENDIAN));
+                FloatVector w1 = Vec.halfToFloat(ShortVector.fromMemorySegment(Vec.S, w, o + 2L * Vec.L, ByteOrder.LITTLE_ENDIAN));
+                a0 = w0.fma(FloatVector.fromArray(Vec.F, x, xOff + i), a0);
+                a1 = w1.fma(FloatVector.fromArray(Vec.F, x, xOff + i + Vec.L), a1);
+            }
+            tail = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) tail += f16(w, off + 2L * i) * x[xOff + i];
+        return tail;
+    }
+}

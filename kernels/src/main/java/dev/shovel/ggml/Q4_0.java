@@ -1,0 +1,76 @@
+package dev.shovel.ggml;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * GGML_TYPE_Q4_0: blocks of 32 = fp16 scale d, then 16 bytes; element j is the low nibble of byte j and
+ * element j+16 its high nibble; x = d * (q - 8).
+ */
+public final class Q4_0 extends TypeOps {
+    public static final Q4_0 INSTANCE = new Q4_0();
+    static final int QK = 32, BLOCK = 18;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+
+    @Override public GGMLType type() { return GGMLType.Q4_0; }
+
+    @Override
+    public void dequantize(MemorySegment w, long off, float[] out, int outOff, int n) {
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            float d = f16(w, bo);
+            int o = outOff + b * QK;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = w.get(ValueLayout.JAVA_BYTE, bo + 2 + j) & 0xff;
+                out[o + j] = d * ((q & 0xf) - 8);
+                out[o + j + QK / 2] = d * ((q >> 4) - 8);
+            }
+        }
+    }
+
+    @Override
+    public void quantize(float[] in, int inOff, MemorySegment w, long off, int n) {
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            int o = inOff + b * QK;
+            float amax = 0, max = 0;
+            for (int j = 0; j < QK; j++) {
+                float v = in[o + j];
+                if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
+            }
+            float d = max / -8f;
+            float id = d != 0 ? 1f / d : 0f;
+            putF16(w, bo, d);
+            for (int j = 0; j < QK / 2; j++) {
+                int q0 = Math.min(15, (int) (in[o + j] * id + 8.5f));
+                int q1 = Math.min(15, (int) (in[o + j + QK / 2] * id + 8.5f));
+                w.set(ValueLayout.JAVA_BYTE, bo + 2 + j, (byte) (q0 | (q1 << 4)));
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        if (Vec.L != 8) return dotScalar(w, off, x, xOff, n);
+        FloatVector acc = FloatVector.zero(Vec.F);
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            int xo = xOff + b * QK;
+            ByteVector q = ByteVector.fromMemorySegment(B16, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0xf).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            FloatVector s = ((FloatVector) lo.convertShape(VectorOperators.B2F, Vec.F, 0)).mul(FloatVector.fromArray(Vec.F, x, xo));
+            s = ((FloatVector) lo.convertShape(VectorOperators.B2F, Vec.F, 1)).fma(FloatVector.fromArray(Vec.F, x, xo + 8), s);
+            s = ((FloatVector) hi.convertShape(VectorOperators.B2F, Vec.F, 0)).fma(FloatVector.fromArray(Vec.F, x, xo + 16), s);
+            s = ((FloatVector) hi.convertShape(VectorOperators.B2F, Vec.F, 1)).fma(FloatVector.fromArray(Vec.F, x, xo + 24), s);
+            acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

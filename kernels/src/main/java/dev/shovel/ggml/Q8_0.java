@@ -1,0 +1,59 @@
+package dev.shovel.ggml;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** GGML_TYPE_Q8_0: blocks of 32 = fp16 scale d, then 32 int8 qs; x = d * q. */
+public final class Q8_0 extends TypeOps {
+    public static final Q8_0 INSTANCE = new Q8_0();
+    static final int QK = 32, BLOCK = 34;
+
+    @Override public GGMLType type() { return GGMLType.Q8_0; }
+
+    @Override
+    public void dequantize(MemorySegment w, long off, float[] out, int outOff, int n) {
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            float d = f16(w, bo);
+            for (int j = 0; j < QK; j++) out[outOff + b * QK + j] = d * w.get(ValueLayout.JAVA_BYTE, bo + 2 + j);
+        }
+    }
+
+    @Override
+    public void quantize(float[] in, int inOff, MemorySegment w, long off, int n) {
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            float amax = 0;
+            for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(in[inOff + b * QK + j]));
+            float d = amax / 127f;
+            float id = d != 0 ? 1f / d : 0f;
+            putF16(w, bo, d);
+            for (int j = 0; j < QK; j++) {
+                w.set(ValueLayout.JAVA_BYTE, bo + 2 + j, (byte) Math.round(in[inOff + b * QK + j] * id));
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
+        FloatVector acc = FloatVector.zero(Vec.F);
+        int perBlock = QK / Vec.L;
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            int xo = xOff + b * QK;
+            FloatVector s = FloatVector.zero(Vec.F);
+            for (int j = 0; j < perBlock; j++) {
+                FloatVector q = Vec.bytesToFloat(ByteVector.fromMemorySegment(Vec.B, w, bo + 2 + (long) j * Vec.L, ByteOrder.LITTLE_ENDIAN));
+                s = q.fma(FloatVector.fromArray(Vec.F, x, xo + j * Vec.L), s);
+            }
+            acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}
