@@ -45,7 +45,7 @@ public final class BF16 extends TypeOps {
                 a0 = w0.fma(FloatVector.fromArray(Vec.F, x, xOff + i), a0);
                 a1 = w1.fma(FloatVector.fromArray(Vec.F, x, xOff + i + Vec.L), a1);
             }
-            tail = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            tail = Vec.sum(a0.add(a1));
         }
         for (; i < n; i++) tail += toFloat(w.get(I16, off + 2L * i)) * x[xOff + i];
         return tail;

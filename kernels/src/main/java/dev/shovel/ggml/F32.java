@@ -35,7 +35,7 @@ public final class F32 extends TypeOps {
                 a2 = FloatVector.fromMemorySegment(Vec.F, w, o + 8L * Vec.L, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(Vec.F, x, xOff + i + 2 * Vec.L), a2);
                 a3 = FloatVector.fromMemorySegment(Vec.F, w, o + 12L * Vec.L, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(Vec.F, x, xOff + i + 3 * Vec.L), a3);
             }
-            tail = a0.add(a1).add(a2.add(a3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            tail = Vec.sum(a0.add(a1).add(a2.add(a3)));
         }
         for (; i < n; i++) tail += w.get(F32L, off + 4L * i) * x[xOff + i];
         return tail;

@@ -71,6 +71,6 @@ public final class Q4_0 extends TypeOps {
             s = ((FloatVector) hi.convertShape(VectorOperators.B2F, Vec.F, 1)).fma(FloatVector.fromArray(Vec.F, x, xo + 24), s);
             acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Vec.sum(acc);
     }
 }

@@ -34,7 +34,7 @@ public final class Q8_0 extends TypeOps {
             float id = d != 0 ? 1f / d : 0f;
             putF16(w, bo, d);
             for (int j = 0; j < QK; j++) {
-                w.set(ValueLayout.JAVA_BYTE, bo + 2 + j, (byte) Math.round(in[inOff + b * QK + j] * id));
+                w.set(ValueLayout.JAVA_BYTE, bo + 2 + j, (byte) QuantMath.roundf(in[inOff + b * QK + j] * id));
             }
         }
     }
@@ -54,6 +54,6 @@ public final class Q8_0 extends TypeOps {
             }
             acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Vec.sum(acc);
     }
 }

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,13 +23,25 @@ final class Vec {
 
     private static final FloatVector TWO_112 = FloatVector.broadcast(F, 0x1p112f);
 
-    /** IEEE half bits (sign-extended shorts) to floats; exact for normal and subnormal halves. */
+    /** IEEE half bits (sign-extended shorts) to floats; exact for every half, infinities and NaNs included. */
     static FloatVector halfToFloat(ShortVector h) {
         IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
         IntVector sign = x.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         IntVector mag = x.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        FloatVector f = mag.reinterpretAsFloats().mul(TWO_112);
-        return f.reinterpretAsInts().or(sign).reinterpretAsFloats();
+        IntVector bits = mag.reinterpretAsFloats().mul(TWO_112).reinterpretAsInts();
+        VectorMask<Integer> special = x.and(0x7c00).eq(0x7c00);
+        if (special.anyTrue()) bits = bits.lanewise(VectorOperators.OR, 0x7f800000, special); // exponent 31: Inf/NaN
+        return bits.or(sign).reinterpretAsFloats();
+    }
+
+    /**
+     * Sum of the lanes in a fixed order (lane 0 first). Used instead of {@code reduceLanes(ADD)}, whose float order
+     * may differ between the interpreter and compiled code, so that results are bit-reproducible.
+     */
+    static float sum(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
     }
 
     /** bfloat16 bits to floats. */

@@ -1,0 +1,44 @@
+package dev.shovel.ggml;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+/**
+ * Twin checks run in a child JVM with another vector size (see {@link SpeciesFallbackTest}): dot against the scalar
+ * twin and gemm against dot, for every type. Prints "ok L" or exits 1 naming the first failure.
+ */
+public final class TwinCheckMain {
+    public static void main(String[] args) {
+        Random r = new Random(42);
+        for (GGMLType t : TestData.supportedTypes()) {
+            TypeOps ops = TypeOps.of(t);
+            int n = t.blockSize == 256 ? 768 : t.blockSize == 32 ? 96 : 75;
+            int rows = 6, nb = 5;
+            long rb = ops.rowBytes(n);
+            MemorySegment[] ws = {TestData.quantized(ops, TestData.gaussian(r, rows * n, 1), rows, n), TestData.randomBlocks(r, t, rows, n)};
+            for (MemorySegment w : ws) {
+                if (w == null) continue;
+                float[] deq = TestData.dequantizeAll(ops, w, rows, n);
+                float[] x = TestData.gaussian(r, nb * n, 1);
+                float[] out = new float[nb * rows];
+                ops.gemm(w, n, x, nb, out, rows, 0, rows);
+                for (int b = 0; b < nb; b++) {
+                    for (int row = 0; row < rows; row++) {
+                        float want = ops.dotScalar(w, row * rb, x, b * n, n);
+                        float got = ops.dot(w, row * rb, x, b * n, n);
+                        double tol = 1e-5 * TestData.sumAbsProducts(deq, row * n, x, b * n, n) + 1e-30;
+                        if (!(Math.abs(want - got) <= tol)) fail(t + " dot " + got + " vs twin " + want);
+                        if (Float.compare(got, out[b * rows + row]) != 0) fail(t + " gemm " + out[b * rows + row] + " vs dot " + got);
+                    }
+                }
+            }
+        }
+        System.out.println("ok " + Vec.L);
+    }
+
+    private static void fail(String m) {
+        System.out.println("FAIL L=" + Vec.L + ": " + m);
+        System.exit(1);
+    }
+}
