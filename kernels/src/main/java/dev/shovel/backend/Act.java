@@ -1,0 +1,15 @@
+package dev.shovel.backend;
+
+/** Activation functions. */
+public final class Act {
+    private Act() {}
+
+    private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
+
+    public static float silu(float x) { return x / (1f + (float) Math.exp(-x)); }
+
+    /** tanh approximation of GELU, as ggml's {@code ggml_gelu_f32}. */
+    public static float gelu(float x) {
+        return 0.5f * x * (1f + (float) Math.tanh(SQRT_2_OVER_PI * x * (1f + 0.044715f * x * x)));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.shovel.backend;
+
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGMLType;
+import dev.shovel.gguf.TensorInfo;
+
+/**
+ * The operations a forward pass calls. Activations are {@link Buf}s of {@code n} rows (one per token in the batch);
+ * every op works on rows [0, n). Implementations: {@link CpuBackend}; device backends hold their own buffers and
+ * move data only through {@link #upload}/{@link #download}.
+ */
+public interface Backend extends AutoCloseable {
+    String name();
+
+    /** Resolves a weight tensor of the file (zero-copy on the CPU). Refuses a type it cannot compute, naming it. */
+    Weight weight(GGUFFile file, TensorInfo tensor);
+
+    Buf buf(int rows, int cols);
+
+    KvStore kvStore(int cells, int kDim, int vDim, GGMLType type);
+
+    /** out[i] = row ids[i] of the table (embedding lookup). */
+    void getRows(Weight table, int[] ids, int n, Buf out);
+
+    /** out = x / sqrt(mean(x^2) + eps) * w, per row of {@code dim} elements; {@code x} rows may hold several groups. */
+    void rmsnorm(Buf x, Weight w, float eps, int dim, Buf out, int n);
+
+    /** out = (x - mean) / sqrt(var + eps) * w + b, per row. */
+    void layernorm(Buf x, Weight w, Weight b, float eps, Buf out, int n);
+
+    /** out[i] = W x[i]: x rows have w.cols() elements, out rows w.rows(). */
+    void matmul(Weight w, Buf x, Buf out, int n);
+
+    /** x[i] += bias, per row. */
+    void addBias(Buf x, Weight bias, int n);
+
+    /** Rotates each head of {@code x} (heads of {@code headDim}) at the rows' positions. */
+    void rope(Buf x, int nHead, int headDim, RopeSpec spec, int[] pos, int n);
+
+    /** Writes the rows' keys and values to their cells. */
+    void kvWrite(KvStore kv, Buf k, Buf v, int[] cells, int n);
+
+    /** Causal attention of each row over the cells of its sequence at positions up to its own. */
+    void attention(Buf q, KvStore kv, KvCells cells, AttnSpec spec, int[] pos, int[] seq, Buf out, int n);
+
+    /** gate = act(gate) * up; act is SiLU, or tanh-GELU when {@code gelu}. */
+    void glu(Buf gate, Buf up, boolean gelu, int n);
+
+    /** x = tanh-GELU(x). */
+    void gelu(Buf x, int n);
+
+    /** x += scale * y. */
+    void add(Buf x, Buf y, float scale, int n);
+
+    /** x *= scale. */
+    void scale(Buf x, float scale, int n);
+
+    /** x = c * tanh(x / c). */
+    void softcap(Buf x, float c, int n);
+
+    /** dst[i] = src[rows[i]]. */
+    void gather(Buf src, int[] rows, int n, Buf dst);
+
+    /** Copies {@code n} rows to host memory. */
+    void download(Buf src, int n, float[] dst);
+
+    /** Copies {@code n} rows from host memory. */
+    void upload(float[] src, int n, Buf dst);
+
+    @Override void close();
+}

@@ -1,0 +1,255 @@
+package dev.shovel.backend;
+
+import dev.shovel.ggml.TypeOps;
+import dev.shovel.gguf.GGMLType;
+import dev.shovel.gguf.GGUFException;
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.TensorInfo;
+
+/** The CPU backend: weights in place in the mapped file, activations in Java arrays, work split by rows. */
+public final class CpuBackend implements Backend {
+    /** Rows per matmul chunk are chosen so a chunk streams at least this many weight bytes. */
+    private static final long CHUNK_BYTES = 1 << 16;
+
+    private final WorkerPool pool;
+    private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
+
+    public CpuBackend(WorkerPool pool) { this.pool = pool; }
+
+    public WorkerPool pool() { return pool; }
+
+    @Override public String name() { return "cpu"; }
+
+    @Override
+    public Weight weight(GGUFFile file, TensorInfo t) {
+        if (!TypeOps.supported(t.type())) {
+            throw new GGUFException("tensor " + t.name() + " has type " + t.type() + ", which Shovel cannot compute yet");
+        }
+        TypeOps ops = TypeOps.of(t.type());
+        int cols = Math.toIntExact(t.rowLength());
+        int rows = Math.toIntExact(t.rows());
+        float[] dense = null;
+        if (rows == 1) {
+            dense = new float[cols];
+            ops.dequantize(file.tensorData(t), 0, dense, 0, cols);
+        }
+        return new CpuWeight(t.name(), t.type(), rows, cols, file.tensorData(t), ops, dense);
+    }
+
+    @Override public Buf buf(int rows, int cols) { return new HostBuf(rows, cols); }
+
+    @Override
+    public KvStore kvStore(int cells, int kDim, int vDim, GGMLType type) { return new CpuKvStore(cells, kDim, vDim, type); }
+
+    private static float[] a(Buf b) { return ((HostBuf) b).data; }
+
+    private static CpuWeight w(Weight w) { return (CpuWeight) w; }
+
+    private float[] scratch(int n) {
+        float[] s = scratch.get();
+        if (s.length < n) {
+            s = new float[Math.max(n, s.length * 2)];
+            scratch.set(s);
+        }
+        return s;
+    }
+
+    @Override
+    public void getRows(Weight table, int[] ids, int n, Buf out) {
+        CpuWeight t = w(table);
+        float[] o = a(out);
+        for (int i = 0; i < n; i++) {
+            if (ids[i] < 0 || ids[i] >= t.rows()) throw new IllegalArgumentException("token id " + ids[i] + " out of range");
+            t.ops().row(t.data(), t.cols(), ids[i], o, i * t.cols());
+        }
+    }
+
+    @Override
+    public void rmsnorm(Buf x, Weight weight, float eps, int dim, Buf out, int n) {
+        float[] xa = a(x), oa = a(out);
+        float[] wd = weight == null ? null : w(weight).dense();
+        int groups = n * x.cols() / dim;
+        for (int g = 0; g < groups; g++) {
+            int o = g * dim;
+            double ss = 0;
+            for (int i = 0; i < dim; i++) ss += (double) xa[o + i] * xa[o + i];
+            float s = (float) (1.0 / Math.sqrt((float) (ss / dim) + eps));
+            for (int i = 0; i < dim; i++) {
+                float y = xa[o + i] * s;
+                oa[o + i] = wd == null ? y : y * wd[i];
+            }
+        }
+    }
+
+    @Override
+    public void layernorm(Buf x, Weight weight, Weight bias, float eps, Buf out, int n) {
+        float[] xa = a(x), oa = a(out);
+        float[] wd = w(weight).dense(), bd = bias == null ? null : w(bias).dense();
+        int dim = x.cols();
+        for (int r = 0; r < n; r++) {
+            int o = r * dim;
+            double sum = 0;
+            for (int i = 0; i < dim; i++) sum += xa[o + i];
+            float mean = (float) (sum / dim);
+            double var = 0;
+            for (int i = 0; i < dim; i++) {
+                float d = xa[o + i] - mean;
+                var += (double) d * d;
+            }
+            float s = (float) (1.0 / Math.sqrt((float) (var / dim) + eps));
+            for (int i = 0; i < dim; i++) {
+                float y = (xa[o + i] - mean) * s * wd[i];
+                oa[o + i] = bd == null ? y : y + bd[i];
+            }
+        }
+    }
+
+    @Override
+    public void matmul(Weight weight, Buf x, Buf out, int n) {
+        CpuWeight wt = w(weight);
+        if (x.cols() != wt.cols() || out.cols() != wt.rows()) {
+            throw new IllegalArgumentException(wt.name() + ": shape mismatch " + x.cols() + " -> " + out.cols());
+        }
+        float[] xa = a(x), oa = a(out);
+        int rows = wt.rows(), cols = wt.cols();
+        long rowBytes = wt.ops().rowBytes(cols);
+        int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
+        int chunks = Math.max(1, Math.min((rows + rowsPerChunk - 1) / rowsPerChunk, pool.threads() * 8));
+        if (n == 1) {
+            pool.run(chunks, c -> wt.ops().matvec(wt.data(), cols, xa, 0, oa, 0,
+                    WorkerPool.split(rows, chunks, c), WorkerPool.split(rows, chunks, c + 1)));
+        } else {
+            pool.run(chunks, c -> wt.ops().gemm(wt.data(), cols, xa, n, oa, rows,
+                    WorkerPool.split(rows, chunks, c), WorkerPool.split(rows, chunks, c + 1)));
+        }
+    }
+
+    @Override
+    public void addBias(Buf x, Weight bias, int n) {
+        float[] xa = a(x), b = w(bias).dense();
+        int d = x.cols();
+        for (int r = 0; r < n; r++) for (int i = 0; i < d; i++) xa[r * d + i] += b[i];
+    }
+
+    @Override
+    public void rope(Buf x, int nHead, int headDim, RopeSpec spec, int[] pos, int n) {
+        float[] xa = a(x);
+        int half = spec.nRot() / 2;
+        float[] cs = scratch(2 * half);
+        for (int r = 0; r < n; r++) {
+            Rope.table(spec, pos[r], cs);
+            for (int h = 0; h < nHead; h++) {
+                int o = r * x.cols() + h * headDim;
+                for (int i = 0; i < half; i++) {
+                    int i0 = spec.neox() ? o + i : o + 2 * i;
+                    int i1 = spec.neox() ? o + i + half : o + 2 * i + 1;
+                    float c = cs[2 * i], s = cs[2 * i + 1];
+                    float x0 = xa[i0], x1 = xa[i1];
+                    xa[i0] = x0 * c - x1 * s;
+                    xa[i1] = x0 * s + x1 * c;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void kvWrite(KvStore store, Buf k, Buf v, int[] cells, int n) {
+        CpuKvStore kv = (CpuKvStore) store;
+        float[] ka = a(k), va = a(v);
+        for (int r = 0; r < n; r++) {
+            kv.ops.quantize(ka, r * kv.kDim, kv.k, cells[r] * kv.kRow, kv.kDim);
+            kv.ops.quantize(va, r * kv.vDim, kv.v, cells[r] * kv.vRow, kv.vDim);
+        }
+    }
+
+    @Override
+    public void attention(Buf q, KvStore store, KvCells cells, AttnSpec spec, int[] pos, int[] seq, Buf out, int n) {
+        CpuKvStore kv = (CpuKvStore) store;
+        float[] qa = a(q), oa = a(out);
+        int nHead = spec.nHead(), hd = spec.headDim(), group = nHead / spec.nHeadKv();
+        int used = cells.used();
+        long elt = kv.kRow / kv.kDim;
+        pool.run(n * nHead, t -> {
+            int r = t / nHead, h = t % nHead, kvh = h / group;
+            float[] s = scratch(used + hd);
+            int qo = r * q.cols() + h * hd, oo = r * out.cols() + h * hd;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < used; c++) {
+                int cp = cells.cellPos(c);
+                if (cells.cellSeq(c) != seq[r] || cp > pos[r] || (spec.window() > 0 && pos[r] - cp >= spec.window())) {
+                    s[c] = Float.NEGATIVE_INFINITY;
+                    continue;
+                }
+                float sc = kv.ops.dot(kv.k, c * kv.kRow + (long) kvh * hd * elt, qa, qo, hd) * spec.scale();
+                if (spec.softcap() > 0) sc = spec.softcap() * (float) Math.tanh(sc / spec.softcap());
+                s[c] = sc;
+                if (sc > max) max = sc;
+            }
+            double sum = 0;
+            for (int c = 0; c < used; c++) {
+                float e = s[c] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(s[c] - max);
+                s[c] = e;
+                sum += e;
+            }
+            float inv = sum == 0 ? 0f : (float) (1.0 / sum);
+            java.util.Arrays.fill(oa, oo, oo + hd, 0f);
+            for (int c = 0; c < used; c++) {
+                if (s[c] == 0f) continue;
+                float p = s[c] * inv;
+                kv.ops.dequantize(kv.v, c * kv.vRow + (long) kvh * hd * elt, s, used, hd);
+                for (int i = 0; i < hd; i++) oa[oo + i] += p * s[used + i];
+            }
+        });
+    }
+
+    @Override
+    public void glu(Buf gate, Buf up, boolean gelu, int n) {
+        float[] g = a(gate), u = a(up);
+        int len = n * gate.cols();
+        for (int i = 0; i < len; i++) g[i] = (gelu ? Act.gelu(g[i]) : Act.silu(g[i])) * u[i];
+    }
+
+    @Override
+    public void gelu(Buf x, int n) {
+        float[] xa = a(x);
+        int len = n * x.cols();
+        for (int i = 0; i < len; i++) xa[i] = Act.gelu(xa[i]);
+    }
+
+    @Override
+    public void add(Buf x, Buf y, float scale, int n) {
+        float[] xa = a(x), ya = a(y);
+        int len = n * x.cols();
+        if (scale == 1f) for (int i = 0; i < len; i++) xa[i] += ya[i];
+        else for (int i = 0; i < len; i++) xa[i] += scale * ya[i];
+    }
+
+    @Override
+    public void scale(Buf x, float scale, int n) {
+        float[] xa = a(x);
+        int len = n * x.cols();
+        for (int i = 0; i < len; i++) xa[i] *= scale;
+    }
+
+    @Override
+    public void softcap(Buf x, float c, int n) {
+        float[] xa = a(x);
+        int len = n * x.cols();
+        for (int i = 0; i < len; i++) xa[i] = c * (float) Math.tanh(xa[i] / c);
+    }
+
+    @Override
+    public void gather(Buf src, int[] rows, int n, Buf dst) {
+        float[] s = a(src), d = a(dst);
+        int c = src.cols();
+        for (int i = 0; i < n; i++) System.arraycopy(s, rows[i] * c, d, i * c, c);
+    }
+
+    @Override
+    public void download(Buf src, int n, float[] dst) { System.arraycopy(a(src), 0, dst, 0, n * src.cols()); }
+
+    @Override
+    public void upload(float[] src, int n, Buf dst) { System.arraycopy(src, 0, a(dst), 0, n * dst.cols()); }
+
+    @Override public void close() {}
+}

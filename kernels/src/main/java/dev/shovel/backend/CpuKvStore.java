@@ -1,0 +1,33 @@
+package dev.shovel.backend;
+
+import dev.shovel.ggml.TypeOps;
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** Off-heap keys and values, F32 or F16, one row per cell. */
+final class CpuKvStore implements KvStore {
+    final int cells, kDim, vDim;
+    final TypeOps ops;
+    final MemorySegment k, v;
+    final long kRow, vRow;
+    private final Arena arena = Arena.ofShared();
+
+    CpuKvStore(int cells, int kDim, int vDim, GGMLType type) {
+        if (type != GGMLType.F32 && type != GGMLType.F16) {
+            throw new IllegalArgumentException("KV cache type must be f32 or f16, got " + type);
+        }
+        this.cells = cells;
+        this.kDim = kDim;
+        this.vDim = vDim;
+        this.ops = TypeOps.of(type);
+        this.kRow = type.bytesFor(kDim);
+        this.vRow = type.bytesFor(vDim);
+        this.k = arena.allocate(kRow * cells, 64);
+        this.v = arena.allocate(vRow * cells, 64);
+    }
+
+    @Override public int cells() { return cells; }
+
+    @Override public void close() { arena.close(); }
+}
