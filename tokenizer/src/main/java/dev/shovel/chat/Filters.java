@@ -1,0 +1,358 @@
+package dev.shovel.chat;
+
+import dev.shovel.chat.Methods.Args;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Jinja2's built-in filters ({@code value | name(args)}), with transformers' {@code tojson}. */
+final class Filters {
+    private Filters() { }
+
+    static Object apply(String name, Object v, List<Object> args, Map<String, Object> kwargs) {
+        Args a = new Args(name, args, kwargs);
+        switch (name) {
+            case "trim" -> {
+                return PyStr.strip(PyStr.str(v), a.optStr(0, "chars"));
+            }
+            case "length", "count" -> {
+                return (long) Py.len(v);
+            }
+            case "tojson" -> {
+                Object indent = a.get(0, "indent", null);
+                String pad = indent == null ? null : indent instanceof String s ? s : " ".repeat((int) Py.toLong(indent));
+                return Json.dumps(v, pad);
+            }
+            case "string" -> {
+                return PyStr.str(v);
+            }
+            case "lower" -> {
+                return PyStr.str(v).toLowerCase(Locale.ROOT);
+            }
+            case "upper" -> {
+                return PyStr.str(v).toUpperCase(Locale.ROOT);
+            }
+            case "title" -> {
+                return title(PyStr.str(v));
+            }
+            case "capitalize" -> {
+                return Methods.capitalize(PyStr.str(v));
+            }
+            case "replace" -> {
+                Object count = a.get(2, "count", null);
+                return Methods.replace(PyStr.str(v), PyStr.str(a.get(0, "old", null)), PyStr.str(a.get(1, "new", null)),
+                        count == null ? -1 : Py.toLong(count));
+            }
+            case "join" -> {
+                String sep = PyStr.str(a.get(0, "d", ""));
+                List<Object> items = Py.iterate(v);
+                Object attr = a.get(1, "attribute", null);
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < items.size(); i++) {
+                    if (i > 0) sb.append(sep);
+                    sb.append(PyStr.str(attr == null ? items.get(i) : attribute(items.get(i), attr)));
+                }
+                return sb.toString();
+            }
+            case "first" -> {
+                List<Object> items = Py.iterate(v);
+                return items.isEmpty() ? Undefined.of("No first item, sequence was empty.") : items.get(0);
+            }
+            case "last" -> {
+                List<Object> items = Py.iterate(v);
+                return items.isEmpty() ? Undefined.of("No last item, sequence was empty.") : items.getLast();
+            }
+            case "default", "d" -> {
+                boolean bool = Py.truthy(a.get(1, "boolean", false));
+                return v instanceof Undefined || (bool && !Py.truthy(v)) ? a.get(0, "default_value", "") : v;
+            }
+            case "list" -> {
+                return Py.iterate(v);
+            }
+            case "items" -> {
+                if (v instanceof Undefined) return new ArrayList<>();
+                if (!(v instanceof Map<?, ?> m)) throw new JinjaError("Can only get item pairs from a mapping.");
+                return items(m);
+            }
+            case "dictsort" -> {
+                if (!(v instanceof Map<?, ?> m)) throw new JinjaError("You can only sort by either \"key\" or \"value\"");
+                boolean cs = Py.truthy(a.get(0, "case_sensitive", false));
+                Object by = a.get(1, "by", "key");
+                int pos = "key".equals(by) ? 0 : "value".equals(by) ? 1 : -1;
+                if (pos < 0) throw new JinjaError("You can only sort by either \"key\" or \"value\"");
+                List<Object> items = items(m);
+                sort(items, x -> sortKey(((List<?>) x).get(pos), cs), Py.truthy(a.get(2, "reverse", false)));
+                return items;
+            }
+            case "sort" -> {
+                boolean cs = Py.truthy(a.get(1, "case_sensitive", false));
+                Object attr = a.get(2, "attribute", null);
+                List<Object> items = Py.iterate(v);
+                sort(items, x -> sortKey(attr == null ? x : attribute(x, attr), cs), Py.truthy(a.get(0, "reverse", false)));
+                return items;
+            }
+            case "select", "reject", "selectattr", "rejectattr" -> {
+                return select(name, v, args, kwargs);
+            }
+            case "map" -> {
+                return map(v, args, kwargs);
+            }
+            case "reverse" -> {
+                if (v instanceof String s) return new StringBuilder(s).reverse().toString();
+                List<Object> items = Py.iterate(v);
+                Collections.reverse(items);
+                return items;
+            }
+            case "int" -> {
+                return toInt(v, a.get(0, "default", 0L), (int) Py.toLong(a.get(1, "base", 10L)));
+            }
+            case "float" -> {
+                return toFloat(v, a.get(0, "default", 0.0));
+            }
+            case "safe", "escape", "e", "forceescape" -> {
+                return name.equals("safe") ? v : escape(PyStr.str(v));
+            }
+            case "abs" -> {
+                if (Py.isFloat(v)) return Math.abs(Py.toDouble(v));
+                if (Py.isInt(v) || v instanceof Boolean) return Math.abs(Py.toLong(v));
+                throw new JinjaError("bad operand type for abs(): '" + Py.typeName(v) + "'");
+            }
+            case "round" -> {
+                return round(v, (int) Py.toLong(a.get(0, "precision", 0L)), PyStr.str(a.get(1, "method", "common")));
+            }
+            case "unique" -> {
+                boolean cs = Py.truthy(a.get(0, "case_sensitive", false));
+                Object attr = a.get(1, "attribute", null);
+                List<Object> out = new ArrayList<>();
+                List<Object> seen = new ArrayList<>();
+                for (Object x : Py.iterate(v)) {
+                    Object key = sortKey(attr == null ? x : attribute(x, attr), cs);
+                    if (seen.stream().noneMatch(k -> Py.eq(k, key))) {
+                        seen.add(key);
+                        out.add(x);
+                    }
+                }
+                return out;
+            }
+            case "batch" -> {
+                int size = (int) Py.toLong(a.get(0, "linecount", 1L));
+                if (size <= 0) throw new JinjaError("batch size must be positive");
+                Object fill = a.get(1, "fill_with", null);
+                List<Object> out = new ArrayList<>();
+                List<Object> cur = new ArrayList<>();
+                for (Object x : Py.iterate(v)) {
+                    cur.add(x);
+                    if (cur.size() == size) {
+                        out.add(cur);
+                        cur = new ArrayList<>();
+                    }
+                }
+                if (!cur.isEmpty()) {
+                    if (fill != null) while (cur.size() < size) cur.add(fill);
+                    out.add(cur);
+                }
+                return out;
+            }
+            case "sum" -> {
+                Object attr = a.get(0, "attribute", null);
+                Object acc = a.get(1, "start", 0L);
+                for (Object x : Py.iterate(v)) acc = Py.binary("+", acc, attr == null ? x : attribute(x, attr));
+                return acc;
+            }
+            case "min", "max" -> {
+                boolean cs = Py.truthy(a.get(0, "case_sensitive", false));
+                Object attr = a.get(1, "attribute", null);
+                Object best = null;
+                Object bestKey = null;
+                for (Object x : Py.iterate(v)) {
+                    Object key = sortKey(attr == null ? x : attribute(x, attr), cs);
+                    int c = bestKey == null ? 0 : Py.compare(key, bestKey, "<");
+                    if (best == null || (name.equals("min") ? c < 0 : c > 0)) {
+                        best = x;
+                        bestKey = key;
+                    }
+                }
+                return best == null ? Undefined.of("No aggregated item, sequence was empty.") : best;
+            }
+            case "indent" -> {
+                return indent(PyStr.str(v), a.get(0, "width", 4L), Py.truthy(a.get(1, "first", false)),
+                        Py.truthy(a.get(2, "blank", false)));
+            }
+            case "format" -> {
+                if (!args.isEmpty() && !kwargs.isEmpty()) throw new JinjaError("can't handle positional and keyword arguments at the same time");
+                return Format.percent(PyStr.str(v), kwargs.isEmpty() ? PyTuple.of(args) : new LinkedHashMap<>(kwargs));
+            }
+            case "attr" -> {
+                return Py.getAttr(v, PyStr.str(a.get(0, "name", null)));
+            }
+            case "wordcount" -> {
+                return (long) Methods.split(PyStr.str(v), null, -1).size();
+            }
+            case "center" -> {
+                return Methods.call(PyStr.str(v), "center", List.of(a.get(0, "width", 80L)), Map.of());
+            }
+            case "pprint" -> {
+                return PyStr.repr(v);
+            }
+            default -> throw new JinjaError("No filter named '" + name + "'.");
+        }
+    }
+
+    private static List<Object> items(Map<?, ?> m) {
+        List<Object> out = new ArrayList<>();
+        for (var e : m.entrySet()) out.add(new PyTuple(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** Jinja2's attribute getter for filters: dotted path, integer parts index lists. */
+    static Object attribute(Object item, Object attr) {
+        if (!(attr instanceof String path)) return Py.getItem(item, attr);
+        Object cur = item;
+        for (String part : path.split("\\.")) {
+            Object key = !part.isEmpty() && part.chars().allMatch(Character::isDigit) ? (Object) Long.parseLong(part) : part;
+            cur = Py.getItem(cur, key);
+        }
+        return cur;
+    }
+
+    private static Object sortKey(Object v, boolean caseSensitive) {
+        return !caseSensitive && v instanceof String s ? s.toLowerCase(Locale.ROOT) : v;
+    }
+
+    private static void sort(List<Object> items, java.util.function.UnaryOperator<Object> key, boolean reverse) {
+        Comparator<Object> c = (x, y) -> Py.compare(key.apply(x), key.apply(y), "<");
+        items.sort(reverse ? c.reversed() : c);
+    }
+
+    private static List<Object> select(String name, Object v, List<Object> args, Map<String, Object> kwargs) {
+        boolean byAttr = name.endsWith("attr");
+        boolean keep = name.startsWith("select");
+        int t = byAttr ? 1 : 0;
+        Object attr = byAttr ? (args.isEmpty() ? null : args.get(0)) : null;
+        if (byAttr && attr == null) throw new JinjaError("Missing parameter for attribute name");
+        String test = args.size() > t ? PyStr.str(args.get(t)) : null;
+        List<Object> testArgs = args.size() > t + 1 ? args.subList(t + 1, args.size()) : List.of();
+        List<Object> out = new ArrayList<>();
+        for (Object item : Py.iterate(v)) {
+            Object x = byAttr ? attribute(item, attr) : item;
+            boolean pass = test == null ? Py.truthy(x) : JinjaTests.test(test, x, testArgs);
+            if (pass == keep) out.add(item);
+        }
+        return out;
+    }
+
+    private static List<Object> map(Object v, List<Object> args, Map<String, Object> kwargs) {
+        List<Object> out = new ArrayList<>();
+        if (args.isEmpty() && kwargs.containsKey("attribute")) {
+            Object attr = kwargs.get("attribute");
+            Object dflt = kwargs.get("default");
+            for (Object item : Py.iterate(v)) {
+                Object x = attribute(item, attr);
+                out.add(x instanceof Undefined && kwargs.containsKey("default") ? dflt : x);
+            }
+            return out;
+        }
+        if (args.isEmpty()) throw new JinjaError("map requires a filter argument");
+        String filter = PyStr.str(args.get(0));
+        List<Object> rest = args.subList(1, args.size());
+        for (Object item : Py.iterate(v)) out.add(apply(filter, item, rest, kwargs));
+        return out;
+    }
+
+    private static final Pattern FLOAT = Pattern.compile(
+            "[+-]?((\\d(_?\\d)*)?\\.?\\d(_?\\d)*|\\d(_?\\d)*\\.)([eE][+-]?\\d(_?\\d)*)?|[+-]?(inf|infinity|nan)",
+            Pattern.CASE_INSENSITIVE);
+
+    static Double parseFloat(String s) {
+        String t = PyStr.strip(s, null);
+        if (!FLOAT.matcher(t).matches()) return null;
+        t = t.replace("_", "").toLowerCase(Locale.ROOT);
+        if (t.endsWith("inf") || t.endsWith("infinity")) return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        if (t.endsWith("nan")) return Double.NaN;
+        return Double.parseDouble(t);
+    }
+
+    private static Object toInt(Object v, Object dflt, int base) {
+        if (v instanceof String s) {
+            String t = PyStr.strip(s, null).replace("_", "");
+            if (base == 16 && t.toLowerCase(Locale.ROOT).startsWith("0x")) t = t.substring(2);
+            try {
+                return Long.parseLong(t, base);
+            } catch (NumberFormatException e) {
+                Double d = parseFloat(s);
+                return d == null || d.isNaN() || d.isInfinite() ? dflt : (Object) (long) (double) d;
+            }
+        }
+        if (Py.isInt(v) || v instanceof Boolean) return Py.toLong(v);
+        if (Py.isFloat(v)) {
+            double d = Py.toDouble(v);
+            return Double.isNaN(d) || Double.isInfinite(d) ? dflt : (Object) (long) d;
+        }
+        return dflt;
+    }
+
+    private static Object toFloat(Object v, Object dflt) {
+        if (v instanceof String s) {
+            Double d = parseFloat(s);
+            return d == null ? dflt : d;
+        }
+        if (Py.isNumeric(v)) return Py.toDouble(v);
+        return dflt;
+    }
+
+    private static Object round(Object v, int precision, String method) {
+        if (!Py.isNumeric(v)) throw new JinjaError("type " + Py.typeName(v) + " doesn't define __round__ method");
+        switch (method) {
+            case "common" -> {
+                if (!Py.isFloat(v)) return Py.toLong(v);
+                double d = Py.toDouble(v);
+                if (Double.isNaN(d) || Double.isInfinite(d)) return d;
+                return new BigDecimal(d).setScale(precision, RoundingMode.HALF_EVEN).doubleValue();
+            }
+            case "ceil", "floor" -> {
+                double scale = Math.pow(10, precision);
+                double x = Py.toDouble(v) * scale;
+                return (method.equals("ceil") ? Math.ceil(x) : Math.floor(x)) / scale;
+            }
+            default -> throw new JinjaError("method must be common, ceil or floor");
+        }
+    }
+
+    /** Jinja2's {@code title} filter: upper-cases the first letter after start, whitespace, {@code -([{<}. */
+    static String title(String s) {
+        StringBuilder sb = new StringBuilder();
+        boolean start = true;
+        for (int c : PyStr.codePoints(s)) {
+            boolean sep = c == '-' || c == '(' || c == '{' || c == '[' || c == '<' || PyStr.isSpace(c);
+            String ch = Character.toString(c);
+            sb.append(sep ? ch : start ? ch.toUpperCase(Locale.ROOT) : ch.toLowerCase(Locale.ROOT));
+            start = sep;
+        }
+        return sb.toString();
+    }
+
+    private static String indent(String s, Object width, boolean first, boolean blank) {
+        String pad = width instanceof String w ? w : " ".repeat((int) Py.toLong(width));
+        @SuppressWarnings("unchecked")
+        List<Object> lines = (List<Object>) Methods.call(s + "\n", "splitlines", List.of(), Map.of());
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = (String) lines.get(i);
+            if (i > 0) sb.append('\n');
+            if (i > 0 && (blank || !line.isEmpty())) sb.append(pad);
+            sb.append(line);
+        }
+        return first ? pad + sb : sb.toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&#34;").replace("'", "&#39;");
+    }
+}
