@@ -18,8 +18,8 @@ public final class Llama2cConverter {
     private Llama2cConverter() {}
 
     /**
-     * @param type          type of the 2-D weights (norms stay F32); a tensor whose rows are not a multiple of the
-     *                      type's block size is written as F16 instead
+     * @param type          type of the 2-D weights (norms stay F32); a tensor whose rows are not whole blocks of it
+     *                      gets llama-quantize's fallback type ({@link QuantMix#fallback}), F16 as last resort
      * @param name          {@code general.name}; null = checkpoint file name without extension
      * @param contextLength {@code llama.context_length}; 0 = the checkpoint's seq_len
      */
@@ -85,7 +85,7 @@ public final class Llama2cConverter {
     /** Adds a [rows][n] fp32 array at byte {@code off} of the checkpoint; rows == 1 means a 1-D norm vector. */
     private static void add(GGUFWriter w, Llama2cCheckpoint ck, GGMLType want, String name, long off, int n, int rows) {
         long[] dims = rows == 1 ? new long[] {n} : new long[] {n, rows};
-        GGMLType t = rows == 1 ? GGMLType.F32 : n % want.blockSize == 0 ? want : GGMLType.F16;
+        GGMLType t = rows == 1 ? GGMLType.F32 : QuantMix.fallback(want, n);
         MemorySegment src = ck.data.asSlice(off, 4L * n * rows);
         if (t == GGMLType.F32) {
             w.addTensor(name, t, dims, seg -> MemorySegment.copy(src, 0, seg, 0, src.byteSize()));

@@ -1,0 +1,185 @@
+package dev.shovel.tools;
+
+import dev.shovel.ggml.TypeOps;
+import dev.shovel.gguf.GGMLType;
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFValue;
+import dev.shovel.gguf.GGUFValueType;
+import dev.shovel.gguf.GGUFWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * Writes a random-weight GGUF of any shape, initialised like the project's reference models: linear weights
+ * W[out][in] ~ N(0, 1/in), {@code token_embd} and {@code output} ~ N(0, 4/n_embd), norm weights 1 + 0.1·N(0,1); a
+ * tied model divides {@code token_embd} by 4 and multiplies {@code output_norm} by 4 so that it does not just
+ * repeat its input. Each row has its own seed (from the spec seed, tensor name and row index), so files are
+ * identical for a seed whatever the thread count and whatever the weight type (quantization aside). Tensors are
+ * generated and quantized slab by slab while the file is written.
+ */
+public final class Synth {
+    private Synth() {}
+
+    /** One tensor of the plan: ggml dims ([row length, rows] for matrices), type, and its init. */
+    public record Tensor(String name, long[] dims, GGMLType type, double mean, double std) {}
+
+    public static void write(SynthSpec spec, Path out) {
+        Map<String, GGUFValue> vocab = vocabulary(spec);
+        int nVocab = ((String[]) vocab.get("tokenizer.ggml.tokens").value()).length;
+        QuantMix mix = QuantMix.parse(spec.weights());
+        List<Tensor> plan = plan(spec, nVocab);
+        TreeSet<String> missing = new TreeSet<>();
+        for (Tensor t : plan) if (!TypeOps.supported(t.type())) missing.add(t.type().name());
+        if (!missing.isEmpty()) {
+            throw new ToolsException("weights " + mix.name() + " need tensor type(s) " + String.join(", ", missing)
+                    + ", which have no quantizer yet");
+        }
+        GGUFWriter w = new GGUFWriter()
+                .putString("general.architecture", spec.architecture())
+                .putString("general.name", spec.name())
+                .putU32("general.file_type", mix.fileType());
+        if (plan.stream().anyMatch(t -> t.type() != GGMLType.F32 && t.type() != GGMLType.F16 && t.type() != GGMLType.BF16)) {
+            w.putU32("general.quantization_version", 2);
+        }
+        String a = spec.architecture() + ".";
+        w.putU32(a + "context_length", spec.contextLength())
+                .putU32(a + "embedding_length", spec.nEmbd())
+                .putU32(a + "block_count", spec.nLayer())
+                .putU32(a + "feed_forward_length", spec.nFf())
+                .putU32(a + "attention.head_count", spec.nHead())
+                .putU32(a + "attention.head_count_kv", spec.nHeadKv())
+                .putF32(a + "rope.freq_base", spec.ropeBase())
+                .putU32(a + "rope.dimension_count", spec.headDim())
+                .putF32(a + "attention.layer_norm_rms_epsilon", spec.normEps())
+                .putU32(a + "vocab_size", nVocab)
+                .putAll(vocab);
+        for (Tensor t : plan) {
+            long tensorSeed = mix64(spec.seed() * 0x9E3779B97F4A7C15L + fnv(t.name()));
+            int n = (int) t.dims()[0];
+            long rows = t.dims().length == 1 ? 1 : t.dims()[1];
+            w.addTensor(t.name(), t.type(), t.dims(), seg -> RowEncoder.encode(seg, t.type(), n, rows, (r, buf) -> {
+                SplittableRandom rng = new SplittableRandom(mix64(tensorSeed + r * 0xBF58476D1CE4E5B9L));
+                float mean = (float) t.mean(), std = (float) t.std();
+                for (int i = 0; i < n; i++) buf[i] = mean + std * (float) rng.nextGaussian();
+            }));
+        }
+        try {
+            w.write(out);
+        } catch (IOException e) {
+            throw new ToolsException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The tensors {@link #write} produces for {@code spec} with a vocabulary of {@code nVocab} tokens, in file order. */
+    public static List<Tensor> plan(SynthSpec spec, int nVocab) {
+        check(spec, nVocab);
+        QuantMix mix = QuantMix.parse(spec.weights());
+        int e = spec.nEmbd(), ff = spec.nFf(), kv = spec.headDim() * spec.nHeadKv(), nl = spec.nLayer();
+        boolean tied = spec.tiedOutput();
+        double embStd = 2 / Math.sqrt(e), shrink = tied ? 4 : 1;
+        List<Tensor> ts = new ArrayList<>();
+        ts.add(new Tensor("token_embd.weight", new long[] {e, nVocab},
+                mix.typeOf(QuantMix.Role.TOKEN_EMBD, 0, nl, e, tied), 0, embStd / shrink));
+        ts.add(new Tensor("output_norm.weight", new long[] {e}, GGMLType.F32, shrink, 0.1 * shrink));
+        if (!tied) {
+            ts.add(new Tensor("output.weight", new long[] {e, nVocab},
+                    mix.typeOf(QuantMix.Role.OUTPUT, 0, nl, e, false), 0, embStd));
+        }
+        for (int l = 0; l < nl; l++) {
+            String p = "blk." + l + ".";
+            ts.add(new Tensor(p + "attn_norm.weight", new long[] {e}, GGMLType.F32, 1, 0.1));
+            ts.add(linear(mix, p + "attn_q.weight", QuantMix.Role.ATTN_Q, l, nl, e, e));
+            ts.add(linear(mix, p + "attn_k.weight", QuantMix.Role.ATTN_K, l, nl, e, kv));
+            ts.add(linear(mix, p + "attn_v.weight", QuantMix.Role.ATTN_V, l, nl, e, kv));
+            ts.add(linear(mix, p + "attn_output.weight", QuantMix.Role.ATTN_OUTPUT, l, nl, e, e));
+            ts.add(new Tensor(p + "ffn_norm.weight", new long[] {e}, GGMLType.F32, 1, 0.1));
+            ts.add(linear(mix, p + "ffn_gate.weight", QuantMix.Role.FFN_GATE, l, nl, e, ff));
+            ts.add(linear(mix, p + "ffn_up.weight", QuantMix.Role.FFN_UP, l, nl, e, ff));
+            ts.add(linear(mix, p + "ffn_down.weight", QuantMix.Role.FFN_DOWN, l, nl, ff, e));
+        }
+        checkSingleType(mix, ts);
+        return ts;
+    }
+
+    private static Tensor linear(QuantMix mix, String name, QuantMix.Role role, int l, int nl, int in, int out) {
+        return new Tensor(name, new long[] {in, out}, mix.typeOf(role, l, nl, in, false), 0, 1 / Math.sqrt(in));
+    }
+
+    /** A single-type spec must not fall back silently: every 2-D weight gets exactly the asked type. */
+    private static void checkSingleType(QuantMix mix, List<Tensor> ts) {
+        GGMLType want = mix.single();
+        if (want == null) return;
+        for (Tensor t : ts) {
+            if (t.dims().length == 2 && t.type() != want) {
+                throw new ToolsException(t.name() + " has rows of " + t.dims()[0] + ", not a multiple of " + want
+                        + "'s block size " + want.blockSize + "; pick another shape or weight type");
+            }
+        }
+    }
+
+    private static void check(SynthSpec s, int nVocab) {
+        if (!"llama".equals(s.architecture())) {
+            throw new ToolsException("synthetic models support architecture llama only, not " + s.architecture());
+        }
+        if (s.nEmbd() <= 0 || s.nLayer() <= 0 || s.nHead() <= 0 || s.nHeadKv() <= 0 || s.nFf() <= 0
+                || s.contextLength() <= 0 || nVocab <= 0) {
+            throw new ToolsException("synthetic model sizes must be positive: " + s);
+        }
+        if (s.nEmbd() % s.nHead() != 0 || s.headDim() % 2 != 0) {
+            throw new ToolsException("n_embd " + s.nEmbd() + " must be n_head " + s.nHead() + " times an even head size");
+        }
+        if (s.nHead() % s.nHeadKv() != 0) {
+            throw new ToolsException("n_head " + s.nHead() + " is not a multiple of n_head_kv " + s.nHeadKv());
+        }
+        if (s.name() == null) throw new ToolsException("synthetic model needs a name");
+    }
+
+    /** The tokenizer keys: copied from {@code vocabFrom}, or stories260K's padded to n_vocab with control tokens. */
+    static Map<String, GGUFValue> vocabulary(SynthSpec spec) {
+        if (spec.vocabFrom() != null) {
+            try (GGUFFile f = GGUFFile.open(spec.vocabFrom())) {
+                Map<String, GGUFValue> kv = EmbeddedModels.tokenizerKeys(f);
+                if (f.getStringArray("tokenizer.ggml.tokens") == null) {
+                    throw new ToolsException(spec.vocabFrom() + " has no tokenizer.ggml.tokens to copy");
+                }
+                return kv;
+            }
+        }
+        Map<String, GGUFValue> base = EmbeddedModels.stories260KTokenizer();
+        String[] toks = (String[]) base.get("tokenizer.ggml.tokens").value();
+        int n = spec.nVocab(), n0 = toks.length;
+        if (n < n0) throw new ToolsException("n_vocab must be at least " + n0 + " (the stories260K vocabulary), got " + n);
+        String[] t = Arrays.copyOf(toks, n);
+        float[] scores = Arrays.copyOf((float[]) base.get("tokenizer.ggml.scores").value(), n);
+        int[] types = Arrays.copyOf((int[]) base.get("tokenizer.ggml.token_type").value(), n);
+        for (int i = n0; i < n; i++) {
+            t[i] = "<unused_" + (i - n0) + ">";
+            types[i] = Llama2cVocab.CONTROL;
+        }
+        Map<String, GGUFValue> kv = new LinkedHashMap<>(base);
+        kv.put("tokenizer.ggml.tokens", GGUFValue.array(GGUFValueType.STRING, t));
+        kv.put("tokenizer.ggml.scores", GGUFValue.array(GGUFValueType.FLOAT32, scores));
+        kv.put("tokenizer.ggml.token_type", GGUFValue.array(GGUFValueType.INT32, types));
+        return kv;
+    }
+
+    static long fnv(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        return h;
+    }
+
+    /** SplitMix64 finalizer. */
+    static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
