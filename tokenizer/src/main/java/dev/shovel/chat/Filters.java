@@ -190,7 +190,9 @@ final class Filters {
                 return Format.percent(PyStr.str(v), kwargs.isEmpty() ? PyTuple.of(args) : new LinkedHashMap<>(kwargs));
             }
             case "attr" -> {
-                return Py.getAttr(v, PyStr.str(a.get(0, "name", null)));
+                String attr = PyStr.str(a.get(0, "name", null));
+                if (v instanceof Map<?, ?> m && !Methods.has(m, attr)) return Undefined.attribute(m, attr);
+                return Py.getAttr(v, attr);
             }
             case "wordcount" -> {
                 return (long) Methods.split(PyStr.str(v), null, -1).size();
@@ -213,11 +215,20 @@ final class Filters {
 
     /** Jinja2's attribute getter for filters: dotted path, integer parts index lists. */
     static Object attribute(Object item, Object attr) {
-        if (!(attr instanceof String path)) return Py.getItem(item, attr);
+        return attribute(item, attr, null);
+    }
+
+    /** As Jinja2's make_attrgetter: a non-null default replaces an undefined result after each part. */
+    static Object attribute(Object item, Object attr, Object dflt) {
+        if (!(attr instanceof String path)) {
+            Object v = Py.getItem(item, attr);
+            return dflt != null && v instanceof Undefined ? dflt : v;
+        }
         Object cur = item;
-        for (String part : path.split("\\.")) {
+        for (String part : path.split("\\.", -1)) {
             Object key = !part.isEmpty() && part.chars().allMatch(Character::isDigit) ? (Object) Long.parseLong(part) : part;
             cur = Py.getItem(cur, key);
+            if (dflt != null && cur instanceof Undefined) cur = dflt;
         }
         return cur;
     }
@@ -253,10 +264,7 @@ final class Filters {
         if (args.isEmpty() && kwargs.containsKey("attribute")) {
             Object attr = kwargs.get("attribute");
             Object dflt = kwargs.get("default");
-            for (Object item : Py.iterate(v)) {
-                Object x = attribute(item, attr);
-                out.add(x instanceof Undefined && kwargs.containsKey("default") ? dflt : x);
-            }
+            for (Object item : Py.iterate(v)) out.add(attribute(item, attr, dflt));
             return out;
         }
         if (args.isEmpty()) throw new JinjaError("map requires a filter argument");

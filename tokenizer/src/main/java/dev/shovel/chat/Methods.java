@@ -210,7 +210,7 @@ final class Methods {
                 while (i < n && PyStr.isSpace(s.charAt(i))) i++;
                 if (i >= n) break;
                 if (max >= 0 && out.size() == max) {
-                    out.add(PyStr.rstrip(s.substring(i), null));
+                    out.add(s.substring(i));
                     break;
                 }
                 int j = i;
@@ -239,7 +239,7 @@ final class Methods {
                 while (j > 0 && PyStr.isSpace(s.charAt(j - 1))) j--;
                 if (j <= 0) break;
                 if (out.size() == max) {
-                    out.add(0, PyStr.lstrip(s.substring(0, j), null));
+                    out.add(0, s.substring(0, j));
                     break;
                 }
                 int i = j;
