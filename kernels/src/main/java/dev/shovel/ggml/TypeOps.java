@@ -81,6 +81,12 @@ public abstract class TypeOps {
             case BF16 -> BF16.INSTANCE;
             case Q8_0 -> Q8_0.INSTANCE;
             case Q4_0 -> Q4_0.INSTANCE;
+            case Q4_1 -> Q4_1.INSTANCE;
+            case Q5_0 -> Q5_0.INSTANCE;
+            case Q5_1 -> Q5_1.INSTANCE;
+            case Q4_K -> Q4_K.INSTANCE;
+            case Q5_K -> Q5_K.INSTANCE;
+            case Q6_K -> Q6_K.INSTANCE;
             default -> null;
         };
     }

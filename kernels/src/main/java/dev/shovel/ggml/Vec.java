@@ -50,6 +50,20 @@ final class Vec {
         return x.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
+    /** L bytes at {@code off}. */
+    static ByteVector bytes(java.lang.foreign.MemorySegment w, long off) {
+        return ByteVector.fromMemorySegment(B, w, off, java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** L floats of {@code x} at {@code i}. */
+    static FloatVector x(float[] x, int i) { return FloatVector.fromArray(F, x, i); }
+
+    /** Low nibbles of bytes as floats 0..15. */
+    static FloatVector lo(ByteVector b) { return bytesToFloat(b.and((byte) 0xf)); }
+
+    /** High nibbles of bytes as floats 0..15. */
+    static FloatVector hi(ByteVector b) { return bytesToFloat(b.lanewise(VectorOperators.LSHR, 4)); }
+
     /** Signed bytes (L lanes) to floats. */
     static FloatVector bytesToFloat(ByteVector b) {
         return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);

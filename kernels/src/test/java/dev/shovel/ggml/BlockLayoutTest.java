@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * checked through dequantize, dot (vector path) and the reference quantizer.
  */
 class BlockLayoutTest {
-    static MemorySegment bytes(int... b) {
+    static MemorySegment bytes(int... b) { // shared with BlockLayoutNewTest
         MemorySegment s = TestData.alloc(b.length);
         for (int i = 0; i < b.length; i++) s.set(ValueLayout.JAVA_BYTE, i, (byte) b[i]);
         return s;

@@ -1,0 +1,119 @@
+package dev.shovel.ggml;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.TensorInfo;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Against tensors quantized by llama.cpp itself (see resources/llamaq/LICENSE-NOTE.md): the reference quantizer must
+ * reproduce llama.cpp's bytes from the F32 original, dequantized values must sit within the quantization error of
+ * the original, and the vector kernels must agree with the scalar twin on these real blocks.
+ */
+class LlamaqReferenceTest {
+    static Path file;
+    static GGUFFile gguf;
+
+    @BeforeAll
+    static void open() throws Exception {
+        file = Files.createTempFile("llamaq-slices", ".gguf");
+        try (InputStream in = LlamaqReferenceTest.class.getResourceAsStream("/llamaq/llamaq-slices.gguf")) {
+            assertNotNull(in, "missing test resource llamaq-slices.gguf");
+            Files.write(file, in.readAllBytes());
+        }
+        gguf = GGUFFile.open(file);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        gguf.close();
+        Files.deleteIfExists(file);
+    }
+
+    static float[] f32(String tensor) {
+        return gguf.tensorData(gguf.tensor("f32." + tensor)).toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"q8_0, attn_q", "q8_0, ffn_down", "q4_0, attn_q", "q4_0, ffn_down", "q4_1, attn_q", "q4_1, ffn_down",
+            "q5_0, attn_q", "q5_0, ffn_down", "q5_1, attn_q", "q5_1, ffn_down", "q4_k, attn_q", "q4_k, ffn_down",
+            "q5_k, attn_q", "q5_k, ffn_down", "q6_k, attn_q", "q6_k, ffn_down"})
+    void referenceQuantizerReproducesLlamaCppBytes(String type, String tensor) {
+        TensorInfo ti = gguf.tensor(type + "." + tensor);
+        TypeOps ops = TypeOps.of(ti.type());
+        int n = (int) ti.rowLength(), rows = (int) ti.rows();
+        byte[] want = gguf.tensorData(ti).toArray(ValueLayout.JAVA_BYTE);
+        byte[] got = TestData.quantized(ops, f32(tensor), rows, n).toArray(ValueLayout.JAVA_BYTE);
+        assertEquals(want.length, got.length);
+        int bad = 0, first = -1;
+        int bs = ti.type().typeSize;
+        for (int b = 0; b < want.length / bs; b++) {
+            for (int i = b * bs; i < (b + 1) * bs; i++) {
+                if (want[i] != got[i]) {
+                    if (first < 0) first = i;
+                    bad++;
+                    break;
+                }
+            }
+        }
+        assertEquals(0, bad, type + "." + tensor + ": " + bad + " of " + want.length / bs + " blocks differ from llama.cpp, first at byte " + first);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"q8_0, 0.006", "q4_0, 0.095", "q4_1, 0.095", "q5_0, 0.045", "q5_1, 0.045", "q4_k, 0.095", "q5_k, 0.045", "q6_k, 0.022"})
+    void dequantizedLlamaCppTensorIsNearTheOriginal(String type, double rmsBound) {
+        for (String tensor : new String[] {"attn_q", "ffn_down"}) {
+            TensorInfo ti = gguf.tensor(type + "." + tensor);
+            TypeOps ops = TypeOps.of(ti.type());
+            int n = (int) ti.rowLength(), rows = (int) ti.rows();
+            float[] x = f32(tensor);
+            float[] y = TestData.dequantizeAll(ops, gguf.tensorData(ti), rows, n);
+            double se = 0, ss = 0;
+            for (int i = 0; i < x.length; i++) {
+                se += (y[i] - (double) x[i]) * (y[i] - x[i]);
+                ss += (double) x[i] * x[i];
+            }
+            double rel = Math.sqrt(se / ss);
+            assertTrue(rel < rmsBound, type + "." + tensor + ": relative RMS error " + rel);
+            for (int b = 0; b < x.length / ti.type().blockSize; b++) {
+                double bound = RoundTripTest.elementBound(ti.type(), x, b * ti.type().blockSize, ti.type().blockSize);
+                if (Double.isNaN(bound)) break;
+                for (int j = 0; j < ti.type().blockSize; j++) {
+                    int i = b * ti.type().blockSize + j;
+                    assertTrue(Math.abs(y[i] - x[i]) <= bound, type + " element " + i + ": " + x[i] + " -> " + y[i]);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"})
+    void vectorKernelsAgreeOnLlamaCppBlocks(String type) {
+        TensorInfo ti = gguf.tensor(type + ".ffn_down");
+        TypeOps ops = TypeOps.of(ti.type());
+        int n = (int) ti.rowLength(), rows = (int) ti.rows(), nb = 6;
+        MemorySegment w = gguf.tensorData(ti);
+        float[] deq = TestData.dequantizeAll(ops, w, rows, n);
+        float[] x = TestData.gaussian(new Random(9), nb * n, 1);
+        float[] out = new float[nb * rows];
+        ops.gemm(w, n, x, nb, out, rows, 0, rows);
+        long rb = ops.rowBytes(n);
+        for (int b = 0; b < nb; b++) {
+            for (int r = 0; r < rows; r++) {
+                float want = ops.dotScalar(w, r * rb, x, b * n, n);
+                double tol = 1e-5 * TestData.sumAbsProducts(deq, r * n, x, b * n, n);
+                assertEquals(want, out[b * rows + r], tol, type + " row " + r);
+            }
+        }
+    }
+}
