@@ -67,6 +67,8 @@ class SynthTest {
                         "blk.0.ffn_gate.weight", new long[] {256, 512}, "blk.1.ffn_up.weight", new long[] {256, 512},
                         "blk.1.ffn_down.weight", new long[] {512, 256});
                 shapes.forEach((n, d) -> assertArrayEquals(d, g.tensor(n).dims(), n));
+                // quantization noise adds under 1% to the std at 4+ bits per weight; allow more below that
+                double tol = 8.0 * type.typeSize / type.blockSize >= 4 ? 0.03 : 0.4;
                 for (TensorInfo t : g.tensors().values()) {
                     boolean norm = t.dims().length == 1;
                     assertEquals(norm ? GGMLType.F32 : type, t.type(), t.name());
@@ -74,8 +76,8 @@ class SynthTest {
                     String what = type + " " + t.name();
                     if (norm) assertStats(what, v, 1, 0.1, 0.3);
                     else if (t.name().startsWith("token_embd") || t.name().startsWith("output"))
-                        assertStats(what, v, 0, 2 / Math.sqrt(256), 0.03);
-                    else assertStats(what, v, 0, 1 / Math.sqrt(t.dims()[0]), 0.03);
+                        assertStats(what, v, 0, 2 / Math.sqrt(256), tol);
+                    else assertStats(what, v, 0, 1 / Math.sqrt(t.dims()[0]), tol);
                 }
             }
         }
