@@ -1,0 +1,228 @@
+package dev.shovel.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Builds the GGUF tokenizer metadata that llama.cpp's convert_hf_to_gguf.py would write for a Hugging Face
+ * tokenizer.json (+ tokenizer_config.json, config.json in the same directory). Supports byte-level BPE
+ * (gpt2) and WordPiece (bert). The pre-tokenizer is recognised from the Split regex, or given.
+ */
+final class HuggingFaceVocab {
+    static final String HF_LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    static final String HF_QWEN2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    static final String HF_GPT2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HuggingFaceVocab() {}
+
+    static VocabData read(Path tokenizerJson, String pre) {
+        JsonNode root = readJson(tokenizerJson, true);
+        Path dir = tokenizerJson.toAbsolutePath().getParent();
+        JsonNode config = dir == null ? null : readJson(dir.resolve("tokenizer_config.json"), false);
+        JsonNode hparams = dir == null ? null : readJson(dir.resolve("config.json"), false);
+        String src = tokenizerJson.toString();
+
+        JsonNode model = root.path("model");
+        String type = model.path("type").asText("");
+        VocabData d = new VocabData();
+        d.source = src;
+        d.noDefaultBpeIds = true;
+        Map<Integer, String> byId = new HashMap<>();
+        JsonNode vocab = model.path("vocab");
+        if (!vocab.isObject()) throw new TokenizerException(src + ": model.vocab is missing or not an object");
+        for (var it = vocab.properties().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            byId.put(e.getValue().asInt(), e.getKey());
+        }
+        Map<Integer, JsonNode> added = new HashMap<>();
+        for (JsonNode t : root.path("added_tokens")) {
+            int id = t.path("id").asInt();
+            added.put(id, t);
+            byId.put(id, t.path("content").asText());
+        }
+        int n = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        if (hparams != null && hparams.path("vocab_size").canConvertToInt()) n = Math.max(n, hparams.path("vocab_size").asInt());
+        if (n == 0) throw new TokenizerException(src + ": empty vocabulary");
+
+        switch (type) {
+            case "BPE" -> {
+                if (model.path("byte_fallback").asBoolean(false) || !usesByteLevel(root)) {
+                    throw new TokenizerException(src + ": only byte-level BPE tokenizer.json is supported (use the GGUF for SentencePiece-style BPE)");
+                }
+                d.model = "gpt2";
+                d.pre = pre != null ? pre : recognisePre(root, src);
+                d.merges = merges(model.path("merges"), src);
+            }
+            case "WordPiece" -> {
+                d.model = "bert";
+                d.pre = pre;
+                JsonNode norm = root.path("normalizer");
+                if (norm.path("type").asText("").equals("BertNormalizer")) {
+                    d.lowercase = norm.path("lowercase").asBoolean(true);
+                    JsonNode sa = norm.path("strip_accents");
+                    if (sa.isBoolean()) d.stripAccents = sa.asBoolean();
+                }
+            }
+            default -> throw new TokenizerException(src + ": tokenizer.json model type '" + type + "' is not supported");
+        }
+
+        d.tokens = new String[n];
+        d.types = new int[n];
+        for (int i = 0; i < n; i++) {
+            String t = byId.get(i);
+            if (t == null) {
+                d.tokens[i] = "[PAD" + i + "]";
+                d.types[i] = TokenAttr.TYPE_UNUSED;
+                continue;
+            }
+            JsonNode a = added.get(i);
+            if (a != null) {
+                d.types[i] = a.path("special").asBoolean(false) || looksSpecial(t) ? TokenAttr.TYPE_CONTROL : TokenAttr.TYPE_USER_DEFINED;
+            } else {
+                d.types[i] = TokenAttr.TYPE_NORMAL;
+            }
+            if (d.model.equals("bert") && a == null) t = phantomSpace(t);
+            d.tokens[i] = t;
+        }
+        specialIds(d, root, config, hparams);
+        if (config != null) {
+            if (config.path("add_bos_token").isBoolean()) d.addBos = config.path("add_bos_token").asBoolean();
+            if (config.path("add_eos_token").isBoolean()) d.addEos = config.path("add_eos_token").asBoolean();
+            JsonNode tpl = config.path("chat_template");
+            if (tpl.isTextual()) {
+                d.chatTemplate = tpl.asText();
+            } else if (tpl.isArray()) {
+                for (JsonNode t : tpl) if (t.path("name").asText("").equals("default")) d.chatTemplate = t.path("template").asText();
+            }
+        }
+        return d;
+    }
+
+    private static JsonNode readJson(Path p, boolean required) {
+        try (InputStream in = open(p)) {
+            return JSON.readTree(in);
+        } catch (NoSuchFileException e) {
+            if (required) throw new TokenizerException("file not found: " + p);
+            return null;
+        } catch (IOException e) {
+            throw new TokenizerException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream open(Path p) throws IOException {
+        InputStream in = Files.newInputStream(p);
+        return p.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+
+    private static boolean usesByteLevel(JsonNode root) {
+        return mentionsType(root.path("pre_tokenizer"), "ByteLevel") || mentionsType(root.path("decoder"), "ByteLevel");
+    }
+
+    private static boolean mentionsType(JsonNode n, String type) {
+        if (n.isObject()) {
+            if (type.equals(n.path("type").asText())) return true;
+            for (JsonNode c : n) if (mentionsType(c, type)) return true;
+        } else if (n.isArray()) {
+            for (JsonNode c : n) if (mentionsType(c, type)) return true;
+        }
+        return false;
+    }
+
+    /** The tokenizer.ggml.pre name for the Split regex of the pre-tokenizer (convert_hf_to_gguf hashes instead). */
+    private static String recognisePre(JsonNode root, String src) {
+        List<String> regexes = new ArrayList<>();
+        boolean byteLevelRegex = false;
+        List<JsonNode> stack = new ArrayList<>(List.of(root.path("pre_tokenizer")));
+        while (!stack.isEmpty()) {
+            JsonNode n = stack.removeLast();
+            String t = n.path("type").asText("");
+            if (t.equals("Sequence")) n.path("pretokenizers").forEach(stack::add);
+            if (t.equals("Split")) regexes.add(n.path("pattern").path("Regex").asText(n.path("pattern").path("String").asText("")));
+            if (t.equals("ByteLevel") && n.path("use_regex").asBoolean(true)) byteLevelRegex = true;
+        }
+        if (regexes.size() == 1 && regexes.get(0).equals(HF_LLAMA3)) return "llama-bpe";
+        if (regexes.size() == 1 && regexes.get(0).equals(HF_QWEN2)) return "qwen2";
+        if (regexes.isEmpty() && byteLevelRegex) return "gpt-2";
+        if (regexes.size() == 1 && regexes.get(0).equals(HF_GPT2)) return "gpt-2";
+        throw new TokenizerException(src + ": unrecognised pre-tokenizer " + regexes
+            + "; pass the tokenizer.ggml.pre name explicitly");
+    }
+
+    private static String[] merges(JsonNode m, String src) {
+        if (!m.isArray()) throw new TokenizerException(src + ": model.merges is missing");
+        String[] out = new String[m.size()];
+        int i = 0;
+        for (JsonNode e : m) {
+            if (e.isTextual()) out[i++] = e.asText();
+            else if (e.isArray() && e.size() == 2) out[i++] = e.get(0).asText() + " " + e.get(1).asText();
+            else throw new TokenizerException(src + ": bad merge entry " + e);
+        }
+        return out;
+    }
+
+    /** convert_hf_to_gguf's does_token_look_special. */
+    static boolean looksSpecial(String t) {
+        return t.equals("<pad>") || t.equals("<mask>") || t.equals("<2mass>") || t.equals("[@BOS@]")
+            || (t.startsWith("<|") && t.endsWith("|>"))
+            || (t.startsWith("<\uFF5C") && t.endsWith("\uFF5C>"))
+            || (t.startsWith("<unused") && t.endsWith(">"));
+    }
+
+    /** BERT vocabularies in GGUF mark word starts with U+2581 and drop the "##" of continuations. */
+    private static String phantomSpace(String t) {
+        if (t.startsWith("[") && t.endsWith("]")) return t;
+        if (t.startsWith("##")) return t.substring(2);
+        return "\u2581" + t;
+    }
+
+    /** bos/eos/unk/sep/pad/mask from tokenizer_config.json names, else config.json ids (gguf SpecialVocab). */
+    private static void specialIds(VocabData d, JsonNode root, JsonNode config, JsonNode hparams) {
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < d.tokens.length; i++) ids.putIfAbsent(d.tokens[i], i);
+        String[][] kinds = {{"bos", "bos"}, {"eos", "eos"}, {"unk", "unknown"}, {"sep", "seperator"},
+            {"pad", "padding"}, {"mask", "mask"}, {"cls", "cls"}};
+        for (String[] k : kinds) {
+            Integer id = null;
+            if (config != null) {
+                JsonNode t = config.path(k[0] + "_token");
+                String content = t.isTextual() ? t.asText() : t.isObject() ? t.path("content").asText(null) : null;
+                if (content != null) {
+                    id = ids.get(content);
+                    if (id == null && d.model.equals("bert")) id = ids.get(phantomSpace(content));
+                }
+            }
+            if (id == null && hparams != null && hparams.path(k[0] + "_token_id").canConvertToInt()) {
+                id = hparams.path(k[0] + "_token_id").asInt();
+            }
+            if (id == null) continue;
+            if (k[0].equals("cls")) {
+                if (d.model.equals("bert") && !d.ids.containsKey("bos")) d.ids.put("bos", (long) id);
+            } else {
+                d.ids.put(k[1], (long) id);
+            }
+        }
+        // post_processor TemplateProcessing: a leading/trailing special token means add_bos/add_eos
+        JsonNode single = root.path("post_processor").path("single");
+        if (root.path("post_processor").path("type").asText("").equals("TemplateProcessing") && single.isArray()
+                && !single.isEmpty()) {
+            String first = single.get(0).path("SpecialToken").path("id").asText(null);
+            String last = single.get(single.size() - 1).path("SpecialToken").path("id").asText(null);
+            Long bos = d.ids.get("bos"), eos = d.ids.get("eos");
+            if (first != null && bos != null && first.equals(d.tokens[bos.intValue()])) d.addBos = true;
+            if (last != null && eos != null && last.equals(d.tokens[eos.intValue()])) d.addEos = true;
+        }
+    }
+}
