@@ -84,6 +84,8 @@ public abstract class TypeOps {
             case Q4_1 -> Q4_1.INSTANCE;
             case Q5_0 -> Q5_0.INSTANCE;
             case Q5_1 -> Q5_1.INSTANCE;
+            case Q2_K -> Q2_K.INSTANCE;
+            case Q3_K -> Q3_K.INSTANCE;
             case Q4_K -> Q4_K.INSTANCE;
             case Q5_K -> Q5_K.INSTANCE;
             case Q6_K -> Q6_K.INSTANCE;

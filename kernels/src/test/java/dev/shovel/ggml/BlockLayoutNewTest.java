@@ -9,7 +9,7 @@ import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
-/** Hand-built blocks for Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K (structs of ggml-common.h), values worked out by hand. */
+/** Hand-built blocks for Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K (structs of ggml-common.h), values worked out by hand. */
 class BlockLayoutNewTest {
     static int[] block(int size) { return new int[size]; }
 
@@ -129,5 +129,52 @@ class BlockLayoutNewTest {
         assertEquals(119f, y[209]);   // 0.5 * -14 * (15 - 32)
         assertEquals(2048f, y[255]);  // 0.5 * -128 * -32
         assertDotPicks(GGMLType.Q6_K, w, 256, y);
+    }
+
+    @Test
+    void q2_kScaleNibblesAndFourSlicesPerByte() {
+        int[] b = block(84);
+        for (int i = 0; i < 16; i++) b[i] = i % 15 + 1 | (i % 4) << 4; // scale low nibble, min high nibble
+        b[80] = 0x00; b[81] = 0x3c; // d = 1
+        b[82] = 0x00; b[83] = 0x38; // dmin = 0.5
+        b[16] = 0xe4;               // qs[0]: q 0, 1, 2, 3 for elements 0, 32, 64, 96
+        b[16 + 32 + 20] = 0x1b;     // qs[52]: q 3, 2, 1, 0 for elements 148, 180, 212, 244
+        MemorySegment w = bytes(b);
+        float[] y = deq(GGMLType.Q2_K, w, 256);
+        assertEquals(0f, y[0]);       // scale 1 * 0 - 0.5 * 0
+        assertEquals(2f, y[32]);      // scale byte 2: 3 * 1 - 0.5 * 2
+        assertEquals(10f, y[64]);     // byte 4: 5 * 2 - 0
+        assertEquals(20f, y[96]);     // byte 6: 7 * 3 - 0.5 * 2
+        assertEquals(29.5f, y[148]);  // byte 9: 10 * 3 - 0.5 * 1
+        assertEquals(22.5f, y[180]);  // byte 11: 12 * 2 - 0.5 * 3
+        assertEquals(13.5f, y[212]);  // byte 13: 14 * 1 - 0.5 * 1
+        assertEquals(-1.5f, y[244]);  // byte 15: 1 * 0 - 0.5 * 3
+        assertEquals(-0.5f, y[16]);   // byte 1: 2 * 0 - 0.5 * 1
+        assertDotPicks(GGMLType.Q2_K, w, 256, y);
+    }
+
+    @Test
+    void q3_kHighMaskAndSixBitSignedScales() {
+        int[] b = block(110);
+        // 6-bit scales u_j = 4j + 3 (signed 4j - 29): low nibbles in bytes 0-7, top bits 0,1,2,3 in bytes 8-11
+        int[] sc = {0x33, 0x77, 0xbb, 0xff, 0x33, 0x77, 0xbb, 0xff, 0xe4, 0xe4, 0xe4, 0xe4};
+        System.arraycopy(sc, 0, b, 96, 12);
+        b[108] = 0x00; b[109] = 0x38; // d = 0.5
+        b[32] = 0xe4;        // qs[0]: q 0, 1, 2, 3 for elements 0, 32, 64, 96
+        b[0] = 0x0a;         // hmask[0]: bits 1 and 3 -> elements 32 and 96 keep q (no -4)
+        b[32 + 32 + 17] = 0x27; // qs[49]: q 3, 1, 2, 0 for elements 145, 177, 209, 241
+        b[17] = 0x10;        // hmask[17] bit 4 -> element 145
+        MemorySegment w = bytes(b);
+        float[] y = deq(GGMLType.Q3_K, w, 256);
+        assertEquals(58f, y[0]);      // 0.5 * -29 * (0 - 4)
+        assertEquals(58f, y[1]);
+        assertEquals(-10.5f, y[32]);  // 0.5 * -21 * 1
+        assertEquals(13f, y[64]);     // 0.5 * -13 * (2 - 4)
+        assertEquals(-7.5f, y[96]);   // 0.5 * -5 * 3
+        assertEquals(10.5f, y[145]);  // 0.5 * 7 * 3
+        assertEquals(-22.5f, y[177]); // 0.5 * 15 * (1 - 4)
+        assertEquals(-23f, y[209]);   // 0.5 * 23 * (2 - 4)
+        assertEquals(-62f, y[241]);   // 0.5 * 31 * (0 - 4)
+        assertDotPicks(GGMLType.Q3_K, w, 256, y);
     }
 }

@@ -1,0 +1,163 @@
+package dev.shovel.ggml;
+
+import static dev.shovel.ggml.KQuants.QK_K;
+import static dev.shovel.ggml.QuantMath.nearestInt;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * GGML_TYPE_Q3_K: super-blocks of 256 = 32 bytes hmask, 64 bytes of 2-bit quants, 12 bytes of sixteen 6-bit scales,
+ * fp16 d. Element 128h + 32j + l is bits 2j..2j+1 of qs[32h + l], minus 4 unless bit 4h+j of hmask[l] is set; scale
+ * 8h + 2j + l/16 has low nibble in byte s (s < 8) or high nibble of byte s-8, top 2 bits in byte 8 + s%4 at 2(s/4);
+ * x = d * (scale - 32) * q.
+ */
+public final class Q3_K extends BlockOps {
+    public static final Q3_K INSTANCE = new Q3_K();
+    static final int BLOCK = 110, QS = 32, SC = 96, D = 108;
+
+    @Override public GGMLType type() { return GGMLType.Q3_K; }
+
+    /** Signed scale s (0..15) of the block at {@code bo}. */
+    static int scale(MemorySegment w, long bo, int s) {
+        int low = s < 8 ? KQuants.b(w, bo + SC + s) & 0xf : KQuants.b(w, bo + SC + s - 8) >> 4;
+        int high = KQuants.b(w, bo + SC + 8 + s % 4) >> 2 * (s / 4) & 3;
+        return (low | high << 4) - 32;
+    }
+
+    @Override
+    public void dequantize(MemorySegment w, long off, float[] out, int outOff, int n) {
+        for (int b = 0; b < n / QK_K; b++) {
+            long bo = off + (long) b * BLOCK;
+            float d = f16(w, bo + D);
+            int o = outOff + b * QK_K;
+            for (int e = 0; e < QK_K; e++) {
+                int h = e / 128, j = e % 128 / 32, l = e % 32;
+                int q = KQuants.b(w, bo + QS + 32 * h + l) >> 2 * j & 3;
+                boolean high = (KQuants.b(w, bo + l) >> 4 * h + j & 1) != 0;
+                out[o + e] = d * scale(w, bo, 8 * h + 2 * j + l / 16) * (q - (high ? 0 : 4));
+            }
+        }
+    }
+
+    @Override
+    public void quantize(float[] in, int inOff, MemorySegment w, long off, int n) {
+        int[] L = new int[QK_K];
+        float[] scales = new float[16];
+        for (int b = 0; b < n / QK_K; b++) {
+            long bo = off + (long) b * BLOCK;
+            int xo = inOff + b * QK_K;
+            float maxScale = 0, amax = 0;
+            for (int j = 0; j < 16; j++) {
+                scales[j] = KQuants.makeQ3(16, 4, in, xo + 16 * j, L, 16 * j);
+                if (Math.abs(scales[j]) > amax) { amax = Math.abs(scales[j]); maxScale = scales[j]; }
+            }
+            byte[] s = new byte[12];
+            if (maxScale != 0) {
+                float iscale = -32f / maxScale;
+                for (int j = 0; j < 16; j++) {
+                    int l = Math.max(-32, Math.min(31, (int) (byte) nearestInt(iscale * scales[j]))) + 32;
+                    if (j < 8) s[j] = (byte) (l & 0xf);
+                    else s[j - 8] |= (byte) ((l & 0xf) << 4);
+                    s[j % 4 + 8] |= (byte) ((l >> 4) << 2 * (j / 4));
+                }
+                putF16(w, bo + D, 1 / iscale);
+            } else {
+                putF16(w, bo + D, 0f);
+            }
+            MemorySegment.copy(s, 0, w, ValueLayout.JAVA_BYTE, bo + SC, 12);
+            float d = f16(w, bo + D);
+            for (int j = 0; j < 16; j++) {
+                float dj = d * scale(w, bo, j);
+                if (dj == 0) continue;
+                for (int i = 0; i < 16; i++) {
+                    L[16 * j + i] = Math.max(-4, Math.min(3, nearestInt(in[xo + 16 * j + i] / dj))) + 4;
+                }
+            }
+            byte[] hmask = new byte[32];
+            for (int e = 0; e < QK_K; e++) {
+                if (L[e] > 3) {
+                    hmask[e % 32] |= (byte) (1 << e / 32);
+                    L[e] -= 4;
+                }
+            }
+            MemorySegment.copy(hmask, 0, w, ValueLayout.JAVA_BYTE, bo, 32);
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l++) {
+                    int e = 128 * h + l;
+                    w.set(ValueLayout.JAVA_BYTE, bo + QS + 32 * h + l,
+                            (byte) (L[e] | L[e + 32] << 2 | L[e + 64] << 4 | L[e + 96] << 6));
+                }
+            }
+        }
+    }
+
+    /** Quants of slice j (bits 2j) with the hmask bit {@code bit}, as floats, times the slice's scale. */
+    private static FloatVector w3(ByteVector q, ByteVector hm, int j, int bit, float dl) {
+        VectorMask<Byte> low = hm.and((byte) (1 << bit)).compare(VectorOperators.EQ, 0);
+        ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.SUB, (byte) 4, low);
+        return Vec.bytesToFloat(v).mul(dl);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
+        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+        for (int b = 0; b < n / QK_K; b++) {
+            long bo = off + (long) b * BLOCK;
+            float d = f16(w, bo + D);
+            for (int h = 0; h < 2; h++) {
+                int xo = xOff + b * QK_K + 128 * h;
+                for (int k = 0; k < 32; k += Vec.L) {
+                    ByteVector q = Vec.bytes(w, bo + QS + 32 * h + k), hm = Vec.bytes(w, bo + k);
+                    int is = 8 * h + k / 16;
+                    a0 = w3(q, hm, 0, 4 * h, d * scale(w, bo, is)).fma(Vec.x(x, xo + k), a0);
+                    a1 = w3(q, hm, 1, 4 * h + 1, d * scale(w, bo, is + 2)).fma(Vec.x(x, xo + 32 + k), a1);
+                    a0 = w3(q, hm, 2, 4 * h + 2, d * scale(w, bo, is + 4)).fma(Vec.x(x, xo + 64 + k), a0);
+                    a1 = w3(q, hm, 3, 4 * h + 3, d * scale(w, bo, is + 6)).fma(Vec.x(x, xo + 96 + k), a1);
+                }
+            }
+        }
+        return Vec.sum(a0.add(a1));
+    }
+
+    @Override
+    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
+              float[] out, int o0, int o1, int o2, int o3) {
+        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
+        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+        for (int b = 0; b < n / QK_K; b++) {
+            long bo = off + (long) b * BLOCK;
+            float d = f16(w, bo + D);
+            for (int h = 0; h < 2; h++) {
+                int xo = b * QK_K + 128 * h;
+                for (int k = 0; k < 32; k += Vec.L) {
+                    ByteVector q = Vec.bytes(w, bo + QS + 32 * h + k), hm = Vec.bytes(w, bo + k);
+                    int is = 8 * h + k / 16;
+                    FloatVector w1 = w3(q, hm, 0, 4 * h, d * scale(w, bo, is));
+                    FloatVector w2 = w3(q, hm, 1, 4 * h + 1, d * scale(w, bo, is + 2));
+                    FloatVector w3 = w3(q, hm, 2, 4 * h + 2, d * scale(w, bo, is + 4));
+                    FloatVector w4 = w3(q, hm, 3, 4 * h + 3, d * scale(w, bo, is + 6));
+                    int i1 = xo + k, i2 = xo + 32 + k, i3 = xo + 64 + k, i4 = xo + 96 + k;
+                    a0 = w1.fma(Vec.x(x, x0 + i1), a0); a1 = w2.fma(Vec.x(x, x0 + i2), a1);
+                    a0 = w3.fma(Vec.x(x, x0 + i3), a0); a1 = w4.fma(Vec.x(x, x0 + i4), a1);
+                    b0 = w1.fma(Vec.x(x, x1 + i1), b0); b1 = w2.fma(Vec.x(x, x1 + i2), b1);
+                    b0 = w3.fma(Vec.x(x, x1 + i3), b0); b1 = w4.fma(Vec.x(x, x1 + i4), b1);
+                    c0 = w1.fma(Vec.x(x, x2 + i1), c0); c1 = w2.fma(Vec.x(x, x2 + i2), c1);
+                    c0 = w3.fma(Vec.x(x, x2 + i3), c0); c1 = w4.fma(Vec.x(x, x2 + i4), c1);
+                    e0 = w1.fma(Vec.x(x, x3 + i1), e0); e1 = w2.fma(Vec.x(x, x3 + i2), e1);
+                    e0 = w3.fma(Vec.x(x, x3 + i3), e0); e1 = w4.fma(Vec.x(x, x3 + i4), e1);
+                }
+            }
+        }
+        out[o0] = Vec.sum(a0.add(a1));
+        out[o1] = Vec.sum(b0.add(b1));
+        out[o2] = Vec.sum(c0.add(c1));
+        out[o3] = Vec.sum(e0.add(e1));
+    }
+}
