@@ -242,7 +242,9 @@ final class Filters {
         items.sort(reverse ? c.reversed() : c);
     }
 
+    /** Like Jinja2's generators, select/reject/map yield nothing for a falsy input (none, undefined, empty). */
     private static List<Object> select(String name, Object v, List<Object> args, Map<String, Object> kwargs) {
+        if (!Py.truthy(v)) return new ArrayList<>();
         boolean byAttr = name.endsWith("attr");
         boolean keep = name.startsWith("select");
         int t = byAttr ? 1 : 0;
@@ -261,6 +263,7 @@ final class Filters {
 
     private static List<Object> map(Object v, List<Object> args, Map<String, Object> kwargs) {
         List<Object> out = new ArrayList<>();
+        if (!Py.truthy(v)) return out;
         if (args.isEmpty() && kwargs.containsKey("attribute")) {
             Object attr = kwargs.get("attribute");
             Object dflt = kwargs.get("default");
