@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
 /** GGML_TYPE_F32: plain little-endian floats. */
-public final class F32 extends TypeOps {
+public final class F32 extends BlockOps {
     public static final F32 INSTANCE = new F32();
 
     @Override public GGMLType type() { return GGMLType.F32; }
@@ -21,23 +21,58 @@ public final class F32 extends TypeOps {
         for (int i = 0; i < n; i++) w.set(F32L, off + 4L * i, in[inOff + i]);
     }
 
+    private static FloatVector load(MemorySegment w, long off) {
+        return FloatVector.fromMemorySegment(Vec.F, w, off, ByteOrder.LITTLE_ENDIAN);
+    }
+
     @Override
     public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
         int i = 0;
-        float tail = 0;
-        if (Vec.OK && n >= 4 * Vec.L) {
-            FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, a2 = a0, a3 = a0;
-            int step = 4 * Vec.L;
-            for (; i + step <= n; i += step) {
+        float s = 0;
+        if (Vec.OK && n >= 2 * Vec.L) {
+            FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+            for (; i + 2 * Vec.L <= n; i += 2 * Vec.L) {
                 long o = off + 4L * i;
-                a0 = FloatVector.fromMemorySegment(Vec.F, w, o, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(Vec.F, x, xOff + i), a0);
-                a1 = FloatVector.fromMemorySegment(Vec.F, w, o + 4L * Vec.L, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(Vec.F, x, xOff + i + Vec.L), a1);
-                a2 = FloatVector.fromMemorySegment(Vec.F, w, o + 8L * Vec.L, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(Vec.F, x, xOff + i + 2 * Vec.L), a2);
-                a3 = FloatVector.fromMemorySegment(Vec.F, w, o + 12L * Vec.L, ByteOrder.LITTLE_ENDIAN).fma(FloatVector.fromArray(Vec.F, x, xOff + i + 3 * Vec.L), a3);
+                a0 = load(w, o).fma(Vec.x(x, xOff + i), a0);
+                a1 = load(w, o + 4L * Vec.L).fma(Vec.x(x, xOff + i + Vec.L), a1);
             }
-            tail = Vec.sum(a0.add(a1).add(a2.add(a3)));
+            s = Vec.sum(a0.add(a1));
         }
-        for (; i < n; i++) tail += w.get(F32L, off + 4L * i) * x[xOff + i];
-        return tail;
+        for (; i < n; i++) s += w.get(F32L, off + 4L * i) * x[xOff + i];
+        return s;
+    }
+
+    @Override
+    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
+              float[] out, int o0, int o1, int o2, int o3) {
+        int i = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (Vec.OK && n >= 2 * Vec.L) {
+            FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+            for (; i + 2 * Vec.L <= n; i += 2 * Vec.L) {
+                long o = off + 4L * i;
+                FloatVector w0 = load(w, o), w1 = load(w, o + 4L * Vec.L);
+                int j = i + Vec.L;
+                a0 = w0.fma(Vec.x(x, x0 + i), a0); a1 = w1.fma(Vec.x(x, x0 + j), a1);
+                b0 = w0.fma(Vec.x(x, x1 + i), b0); b1 = w1.fma(Vec.x(x, x1 + j), b1);
+                c0 = w0.fma(Vec.x(x, x2 + i), c0); c1 = w1.fma(Vec.x(x, x2 + j), c1);
+                e0 = w0.fma(Vec.x(x, x3 + i), e0); e1 = w1.fma(Vec.x(x, x3 + j), e1);
+            }
+            s0 = Vec.sum(a0.add(a1));
+            s1 = Vec.sum(b0.add(b1));
+            s2 = Vec.sum(c0.add(c1));
+            s3 = Vec.sum(e0.add(e1));
+        }
+        for (; i < n; i++) {
+            float v = w.get(F32L, off + 4L * i);
+            s0 += v * x[x0 + i];
+            s1 += v * x[x1 + i];
+            s2 += v * x[x2 + i];
+            s3 += v * x[x3 + i];
+        }
+        out[o0] = s0;
+        out[o1] = s1;
+        out[o2] = s2;
+        out[o3] = s3;
     }
 }
