@@ -143,6 +143,13 @@ T = [
     "{{ '{} and {}'.format(1, 'b') }} {{ '{0}{0}{name}'.format('x', name='y') }} {{ '{:>5}|{:<3}|{:^5}|{:.2f}|{:03d}'.format('a', 'b', 'c', 3.14159, 7) }} {{ '-'.join(['a', 'b']) }} {{ 'a\\nb\\r\\nc'.splitlines() }} {{ '42'.isdigit() }} {{ 'a1'.isalnum() }} {{ 'ab'.isalpha() }}",
     "{{ '<think>\\nR\\n</think>\\n\\nA'.split('</think>')[-1].lstrip('\\n') }}|{{ '<think>\\nR\\n</think>\\n\\nA'.split('</think>')[0].rstrip('\\n').split('<think>')[-1].lstrip('\\n') }}",
     "{{ 'abc'.removeprefix('a') }} {{ 'abc'.removesuffix('c') }} {{ 'a=b=c'.partition('=') }} {{ '7'.zfill(3) }} {{ 'ab'.ljust(4, '.') }}|{{ 'ab'.rjust(4) }}|{{ 'ab'.center(5, '*') }}",
+    "{{ none|selectattr('x')|list }} {{ nope|map('upper')|list }} {{ none|map(attribute='x')|list }} {{ ''|reject|list }}",
+    # constructs from real templates (Mistral Nemo, functionary, Command-R)
+    "{% for key, val in d.items() if key != 'b' %}{{ key }}:{{ val|tojson() }}{% if not loop.last %}, {% endif %}{% endfor %}",
+    "{% set out = d.c|tojson %}{{ out[:-1] }}, \"id\": 1}} {{ msgs[1] == (msgs|selectattr('role', 'equalto', 'user')|list)[0] }} {{ msgs[1] == msgs[3] }}",
+    "{% set ns = namespace() %}{% set ns.index = 0 %}{% for m in msgs %}{% set ns.index = ns.index + 1 %}{% endfor %}{{ ns.index }}",
+    "{{ '{\\n'|indent(4, first=true) }}{{ d|tojson(indent=4)|indent(8) }}",
+    "{% macro f(s) %}{% if s.type is iterable %}U[{% for t in s.type %}{{ f({'type': t}) }}{% endfor %}]{% else %}A{% endif %}{% endmacro %}{{ f(d.items) }}|{{ d.items is defined }}",
     # globals
     "{{ range(3)|list }} {{ range(1, 7, 2)|list }} {{ range(3, 0, -1)|list }} {% for i in range(2) %}{{ i }}{% endfor %}",
     "{{ namespace(a=1) }} {{ dict(a=1, b='x') }} {{ namespace(d).b }}",
