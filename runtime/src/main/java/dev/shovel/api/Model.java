@@ -1,0 +1,119 @@
+package dev.shovel.api;
+
+import dev.shovel.ShovelException;
+import dev.shovel.backend.Backend;
+import dev.shovel.backend.CpuBackend;
+import dev.shovel.backend.WorkerPool;
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.model.Batch;
+import dev.shovel.model.KvCache;
+import dev.shovel.model.ModelConfig;
+import dev.shovel.model.Transformer;
+import dev.shovel.model.Weights;
+import dev.shovel.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A loaded model: the mapped GGUF file, its tokenizer, weights resolved per layer and one worker pool.
+ * Thread-safe: sessions on several threads share it (forward calls take turns). Closing it unmaps the file.
+ */
+public final class Model implements AutoCloseable {
+    private final GGUFFile gguf;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final WorkerPool pool;
+    private final Backend cpu;
+    private final Backend[] layerBackends;
+    private final Transformer transformer;
+    private final ModelOptions options;
+    private final int ctxSize;
+    private volatile boolean closed;
+
+    private Model(GGUFFile gguf, ModelOptions options) {
+        this.gguf = gguf;
+        this.options = options;
+        this.config = ModelConfig.from(gguf);
+        this.tokenizer = Tokenizer.fromGGUF(gguf);
+        this.pool = new WorkerPool(options.resolvedThreads());
+        try {
+            this.cpu = new CpuBackend(pool);
+            this.layerBackends = new Backend[config.nLayer()];
+            Arrays.fill(layerBackends, cpu);
+            Weights w = Weights.load(gguf, config, layerBackends, cpu);
+            this.ctxSize = options.ctxSize() > 0 ? options.ctxSize() : Math.min(config.ctxTrain(), 4096);
+            this.transformer = new Transformer(config, w, layerBackends, cpu, Math.min(options.batchSize(), ctxSize));
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Loads a GGUF model with default options. */
+    public static Model load(Path path) { return load(path, ModelOptions.defaults()); }
+
+    public static Model load(Path path, ModelOptions options) {
+        GGUFFile f = GGUFFile.open(path);
+        try {
+            return new Model(f, options);
+        } catch (ShovelException e) {
+            f.close();
+            throw e;
+        } catch (RuntimeException e) {
+            f.close();
+            throw new ModelLoadException("cannot load " + path + ": " + e, e);
+        }
+    }
+
+    /** Loads the embedded stories260K model (copied once to a cache file, then mapped). */
+    public static Model loadDefault(ModelOptions options) { return load(EmbeddedModel.path(), options); }
+
+    public ModelConfig config() { check(); return config; }
+    public Tokenizer tokenizer() { check(); return tokenizer; }
+    public GGUFFile gguf() { check(); return gguf; }
+    public ModelOptions options() { return options; }
+    public int threads() { return pool.threads(); }
+
+    /** Context size a new session gets. */
+    public int contextSize() { return ctxSize; }
+
+    /** Most tokens one forward call takes. */
+    public int batchSize() { return transformer.maxBatch(); }
+
+    /** A new conversation state with its own KV cache of {@link #contextSize()} cells. */
+    public Session newSession() {
+        check();
+        return new Session(this, newCache(ctxSize));
+    }
+
+    KvCache newCache(int cells) {
+        int[] k = new int[config.nLayer()], v = new int[config.nLayer()];
+        Arrays.fill(k, config.kvDim());
+        Arrays.fill(v, config.kvDim());
+        return new KvCache(layerBackends, cells, k, v, options.kvType());
+    }
+
+    /** Runs one batch (at most {@link #batchSize()} rows); returns logits of the rows that asked for them. */
+    public float[] forward(Batch batch, KvCache cache) {
+        synchronized (this) {
+            check();
+            return transformer.forward(batch, cache);
+        }
+    }
+
+    void check() {
+        if (closed) throw new ModelClosedException();
+    }
+
+    public boolean isClosed() { return closed; }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            pool.close();
+            gguf.close();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.shovel.api;
+
+import dev.shovel.ShovelException;
+import dev.shovel.gguf.GGMLType;
+
+/**
+ * How a model is loaded. {@code threads <= 0} uses every core; {@code ctxSize <= 0} uses the smaller of the model's
+ * training context and 4096; {@code batchSize} is the most tokens one forward call takes; {@code kvType} is F32 or F16.
+ */
+public record ModelOptions(int threads, int ctxSize, int batchSize, GGMLType kvType) {
+
+    public static ModelOptions defaults() { return new ModelOptions(0, 0, 512, GGMLType.F16); }
+
+    public ModelOptions {
+        if (batchSize < 1) throw new ShovelException("batch size must be at least 1, got " + batchSize);
+        if (ctxSize < 0) throw new ShovelException("context size must be >= 0, got " + ctxSize);
+        if (kvType != GGMLType.F32 && kvType != GGMLType.F16) {
+            throw new ShovelException("KV cache type must be f32 or f16, got " + kvType);
+        }
+    }
+
+    public ModelOptions withThreads(int t) { return new ModelOptions(t, ctxSize, batchSize, kvType); }
+    public ModelOptions withCtxSize(int c) { return new ModelOptions(threads, c, batchSize, kvType); }
+    public ModelOptions withBatchSize(int b) { return new ModelOptions(threads, ctxSize, b, kvType); }
+    public ModelOptions withKvType(GGMLType t) { return new ModelOptions(threads, ctxSize, batchSize, t); }
+
+    int resolvedThreads() { return threads > 0 ? threads : Runtime.getRuntime().availableProcessors(); }
+}

@@ -1,0 +1,102 @@
+package dev.shovel.cli;
+
+import dev.shovel.ShovelException;
+import dev.shovel.api.GenerationOptions;
+import dev.shovel.api.GenerationResult;
+import dev.shovel.api.Model;
+import dev.shovel.api.PromptTooLongException;
+import dev.shovel.api.Session;
+import dev.shovel.gen.SamplerParams;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Continues a prompt and streams the text to stdout; the prompt echo and the statistics go to stderr. */
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt (the default command).")
+public final class GenerateCommand implements Callable<Integer> {
+    @Mixin ModelOptionsMixin model;
+
+    @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the prompt")
+    String prompt;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "read the prompt from a file")
+    Path file;
+
+    @Parameters(paramLabel = "PROMPT", arity = "0..*", description = "the prompt, as plain words")
+    List<String> words = new ArrayList<>();
+
+    @Option(names = {"-n", "--max-tokens", "--n-predict"}, paramLabel = "N", description = "tokens to generate, -1 = until the end (default: ${DEFAULT-VALUE})", defaultValue = "-1")
+    int maxTokens;
+
+    @Option(names = {"--temperature", "--temp"}, paramLabel = "T", description = "0 = greedy (default: ${DEFAULT-VALUE})", defaultValue = "0.8")
+    float temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "0 = off (default: ${DEFAULT-VALUE})", defaultValue = "40")
+    int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", description = "1.0 = off (default: ${DEFAULT-VALUE})", defaultValue = "0.95")
+    float topP;
+
+    @Option(names = "--min-p", paramLabel = "P", description = "0.0 = off (default: ${DEFAULT-VALUE})", defaultValue = "0.05")
+    float minP;
+
+    @Option(names = "--repeat-penalty", paramLabel = "R", description = "1.0 = off (default: ${DEFAULT-VALUE})", defaultValue = "1.0")
+    float repeatPenalty;
+
+    @Option(names = "--repeat-last-n", paramLabel = "N", description = "tokens the penalty looks back at, -1 = all (default: ${DEFAULT-VALUE})", defaultValue = "64")
+    int repeatLastN;
+
+    @Option(names = {"-s", "--seed"}, paramLabel = "N", description = "random seed, -1 = random (default: ${DEFAULT-VALUE})", defaultValue = "-1")
+    long seed;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "stop at this text (repeatable); it is not printed")
+    List<String> stop = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        String text = promptText();
+        SamplerParams sp = new SamplerParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
+        GenerationOptions go = new GenerationOptions(maxTokens, sp, stop);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        try (Model m = model.load(); Session s = m.newSession()) {
+            int[] ids = m.tokenizer().encode(text, true, true);
+            if (ids.length >= s.contextSize()) throw new PromptTooLongException(ids.length, s.contextSize());
+            err.print(text);
+            err.flush();
+            GenerationResult r = s.generate(ids, go, piece -> {
+                out.print(piece);
+                out.flush();
+            });
+            out.println();
+            err.printf("%nprompt: %d tokens, %.1f tok/s | generated: %d tokens, %.2f tok/s | %d threads | stop: %s%n",
+                    r.promptTokens(), r.promptTokensPerSecond(), r.generatedTokens(), r.tokensPerSecond(), m.threads(),
+                    r.stopReason().name().toLowerCase());
+        }
+        return 0;
+    }
+
+    private String promptText() throws IOException {
+        int given = (prompt != null ? 1 : 0) + (file != null ? 1 : 0) + (words.isEmpty() ? 0 : 1);
+        if (given > 1) throw new ShovelException("give the prompt once: -p, -f or plain words");
+        if (file != null) {
+            if (!Files.isRegularFile(file)) throw new ShovelException("prompt file not found: " + file);
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new ShovelException("prompt file " + file + " is not valid UTF-8");
+            }
+        }
+        if (prompt != null) return prompt;
+        return String.join(" ", words);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.shovel.cli;
+
+import dev.shovel.tools.Synth;
+import dev.shovel.tools.SynthSpec;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Writes a random-weight GGUF of any shape, so big models can be tried without a download. */
+@Command(name = "synth", mixinStandardHelpOptions = true,
+        description = "Write a random-weight GGUF model of any shape and weight type.")
+public final class SynthCommand implements Callable<Integer> {
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "GGUF file to write")
+    Path output;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "tiny (2 layers, dim 64) or 1.1b (TinyLlama shape) (default: ${DEFAULT-VALUE})", defaultValue = "tiny")
+    String preset;
+
+    @Option(names = "--arch", paramLabel = "ARCH", description = "general.architecture (default: llama)")
+    String arch;
+
+    @Option(names = {"--type", "--weights"}, paramLabel = "TYPE", description = "f32, f16, bf16, q8_0, q4_0, …, or q4_k_m (default: f32)")
+    String type;
+
+    @Option(names = {"--dim", "--n-embd"}, paramLabel = "N") Integer dim;
+    @Option(names = {"--layers", "--n-layer"}, paramLabel = "N") Integer layers;
+    @Option(names = {"--heads", "--n-head"}, paramLabel = "N") Integer heads;
+    @Option(names = {"--kv-heads", "--n-head-kv"}, paramLabel = "N") Integer kvHeads;
+    @Option(names = {"--ffn", "--n-ff"}, paramLabel = "N") Integer ffn;
+    @Option(names = {"--vocab", "--n-vocab"}, paramLabel = "N") Integer vocab;
+    @Option(names = {"--ctx", "--context-length"}, paramLabel = "N") Integer ctx;
+    @Option(names = "--rope-base", paramLabel = "F") Float ropeBase;
+    @Option(names = "--tied", description = "tie the output to token_embd") boolean tied;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1") long seed;
+    @Option(names = "--vocab-from", paramLabel = "FILE", description = "copy tokenizer.* keys from this GGUF") Path vocabFrom;
+    @Option(names = "--name", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+        SynthSpec.Builder b = switch (preset.toLowerCase()) {
+            case "tiny" -> SynthSpec.builder();
+            case "1.1b", "tinyllama" -> SynthSpec.tinyLlama();
+            default -> throw new dev.shovel.ShovelException("unknown preset '" + preset + "' (tiny, 1.1b)");
+        };
+        if (arch != null) b.architecture(arch);
+        if (type != null) b.weights(type);
+        if (dim != null) b.nEmbd(dim);
+        if (layers != null) b.nLayer(layers);
+        if (heads != null) b.nHead(heads);
+        if (kvHeads != null) b.nHeadKv(kvHeads);
+        if (ffn != null) b.nFf(ffn);
+        if (vocab != null) b.nVocab(vocab);
+        if (ctx != null) b.contextLength(ctx);
+        if (ropeBase != null) b.ropeBase(ropeBase);
+        if (name != null) b.name(name);
+        b.tiedOutput(tied).seed(seed).vocabFrom(vocabFrom);
+        long t0 = System.nanoTime();
+        Synth.write(b.build(), output);
+        System.err.printf("wrote %s in %.1f s%n", output, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.shovel.gen;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * llama.cpp's default chain: repetition penalty, top-k, top-p, min-p, temperature, then a draw from the
+ * distribution (or argmax when greedy). Buffers are reused, so sampling allocates nothing per token.
+ */
+public final class Sampler {
+    private final SamplerParams p;
+    private final SplittableRandom rng;
+    private final float[] work;
+    private final int[] idx;
+    private final float[] prob;
+
+    public Sampler(SamplerParams p, int vocab) {
+        this.p = p;
+        this.rng = new SplittableRandom(p.seed() >= 0 ? p.seed() : System.nanoTime());
+        this.work = new float[vocab];
+        this.idx = new int[vocab];
+        this.prob = new float[vocab];
+    }
+
+    public SamplerParams params() { return p; }
+
+    /** Index of the largest logit; the first one on ties. */
+    public static int argmax(float[] logits, int off, int n) {
+        int best = 0;
+        float max = logits[off];
+        for (int i = 1; i < n; i++) {
+            if (logits[off + i] > max) {
+                max = logits[off + i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Picks the next token from {@code logits[off .. off+vocab)}. {@code history[0 .. historyLen)} are the tokens so far
+     * (for the repetition penalty).
+     */
+    public int sample(float[] logits, int off, int[] history, int historyLen) {
+        int v = work.length;
+        System.arraycopy(logits, off, work, 0, v);
+        penalize(history, historyLen);
+        if (p.temperature() <= 0) return argmax(work, 0, v);
+
+        // candidates sorted by logit, cut by top-k
+        int n = topK(v);
+        // probabilities at temperature 1 for top-p and min-p
+        softmax(n, 1f);
+        int keep = n;
+        if (p.topP() < 1f) {
+            double cum = 0;
+            for (int i = 0; i < n; i++) {
+                cum += prob[i];
+                if (cum >= p.topP()) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+        }
+        if (p.minP() > 0f) {
+            float cut = prob[0] * p.minP();
+            int k = 1;
+            while (k < keep && prob[k] >= cut) k++;
+            keep = k;
+        }
+        softmax(keep, p.temperature());
+        double r = rng.nextDouble();
+        double cum = 0;
+        for (int i = 0; i < keep; i++) {
+            cum += prob[i];
+            if (r < cum) return idx[i];
+        }
+        return idx[keep - 1];
+    }
+
+    private void penalize(int[] history, int len) {
+        float rp = p.repeatPenalty();
+        if (rp == 1f || len == 0) return;
+        int last = p.repeatLastN() < 0 ? len : Math.min(len, p.repeatLastN());
+        // each distinct token is penalized once
+        for (int i = len - last; i < len; i++) {
+            int t = history[i];
+            boolean seen = false;
+            for (int j = len - last; j < i; j++) {
+                if (history[j] == t) {
+                    seen = true;
+                    break;
+                }
+            }
+            if (seen || t < 0 || t >= work.length) continue;
+            work[t] = work[t] > 0 ? work[t] / rp : work[t] * rp;
+        }
+    }
+
+    /** Puts the k best candidates (all when k <= 0) in idx[0..k) in descending logit order; returns their count. */
+    private int topK(int v) {
+        int k = p.topK() <= 0 || p.topK() > v ? v : p.topK();
+        if (k == v) {
+            for (int i = 0; i < v; i++) idx[i] = i; // full sort: order by logit, then id
+            sortByLogit(0, v);
+            return v;
+        }
+        // min-heap of the k best in idx[0..k)
+        int size = 0;
+        for (int i = 0; i < v; i++) {
+            if (size < k) {
+                idx[size] = i;
+                siftUp(size++);
+            } else if (better(i, idx[0])) {
+                idx[0] = i;
+                siftDown(0, size);
+            }
+        }
+        sortByLogit(0, k);
+        return k;
+    }
+
+    private boolean better(int a, int b) { return work[a] > work[b] || (work[a] == work[b] && a < b); }
+
+    private void siftUp(int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (!better(idx[parent], idx[i])) break;
+            swap(i, parent);
+            i = parent;
+        }
+    }
+
+    private void siftDown(int i, int size) {
+        while (true) {
+            int l = 2 * i + 1, r = l + 1, m = i;
+            if (l < size && better(idx[m], idx[l])) m = l;
+            if (r < size && better(idx[m], idx[r])) m = r;
+            if (m == i) return;
+            swap(i, m);
+            i = m;
+        }
+    }
+
+    private void swap(int a, int b) {
+        int t = idx[a];
+        idx[a] = idx[b];
+        idx[b] = t;
+    }
+
+    /** Insertion sort for small ranges, otherwise a heap sort: descending by logit, ascending id on ties. */
+    private void sortByLogit(int from, int to) {
+        int n = to - from;
+        if (n <= 64) {
+            for (int i = from + 1; i < to; i++) {
+                int x = idx[i];
+                int j = i - 1;
+                while (j >= from && better(x, idx[j])) {
+                    idx[j + 1] = idx[j];
+                    j--;
+                }
+                idx[j + 1] = x;
+            }
+            return;
+        }
+        // heap sort with a min-heap on "better": repeatedly move the worst to the end
+        for (int i = n / 2 - 1; i >= 0; i--) siftDown(i, n);
+        for (int end = n - 1; end > 0; end--) {
+            swap(0, end);
+            siftDown(0, end);
+        }
+    }
+
+    private void softmax(int n, float temp) {
+        float max = work[idx[0]];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp((work[idx[i]] - max) / temp);
+            prob[i] = e;
+            sum += e;
+        }
+        for (int i = 0; i < n; i++) prob[i] = (float) (prob[i] / sum);
+    }
+}

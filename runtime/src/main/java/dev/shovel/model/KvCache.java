@@ -1,0 +1,87 @@
+package dev.shovel.model;
+
+import dev.shovel.backend.Backend;
+import dev.shovel.backend.KvCells;
+import dev.shovel.backend.KvStore;
+import dev.shovel.gguf.GGMLType;
+import java.util.Arrays;
+
+/**
+ * The key/value cache: {@code size} cells shared by all sequences, each holding one token's keys and values in every
+ * layer (per-layer shapes may differ). Cells are tagged with position and sequence, so sequences can be truncated,
+ * rewound or dropped without copying.
+ */
+public final class KvCache implements KvCells, AutoCloseable {
+    private final int size;
+    private final int[] pos;
+    private final int[] seq;
+    private final KvStore[] layers;
+    private int used; // cells [0, used) may be occupied
+
+    public KvCache(Backend[] backends, int size, int[] kDims, int[] vDims, GGMLType type) {
+        this.size = size;
+        this.pos = new int[size];
+        this.seq = new int[size];
+        Arrays.fill(seq, -1);
+        this.layers = new KvStore[kDims.length];
+        for (int l = 0; l < layers.length; l++) layers[l] = backends[l].kvStore(size, kDims[l], vDims[l], type);
+    }
+
+    public int size() { return size; }
+    public KvStore layer(int l) { return layers[l]; }
+
+    @Override public int used() { return used; }
+    @Override public int cellPos(int c) { return pos[c]; }
+    @Override public int cellSeq(int c) { return seq[c]; }
+
+    /** Number of cells in use by {@code s}. */
+    public int count(int s) {
+        int k = 0;
+        for (int c = 0; c < used; c++) if (seq[c] == s) k++;
+        return k;
+    }
+
+    /** Free cells left. */
+    public int free() {
+        int k = size - used;
+        for (int c = 0; c < used; c++) if (seq[c] < 0) k++;
+        return k;
+    }
+
+    /** Claims a cell for each row of the batch and returns the cell indexes; fails when the cache is full. */
+    public int[] place(Batch b) {
+        if (free() < b.n()) throw new ContextFullException(size);
+        int[] cells = new int[b.n()];
+        int c = 0;
+        for (int i = 0; i < b.n(); i++) {
+            while (c < size && seq[c] >= 0) c++;
+            if (c == size) throw new ContextFullException(size);
+            cells[i] = c;
+            pos[c] = b.pos()[i];
+            seq[c] = b.seq()[i];
+            used = Math.max(used, c + 1);
+        }
+        return cells;
+    }
+
+    /** Removes cells of sequence {@code s} (all sequences when s < 0) with position in [p0, p1). */
+    public void remove(int s, int p0, int p1) {
+        for (int c = 0; c < used; c++) {
+            if (seq[c] >= 0 && (s < 0 || seq[c] == s) && pos[c] >= p0 && pos[c] < p1) seq[c] = -1;
+        }
+        while (used > 0 && seq[used - 1] < 0) used--;
+    }
+
+    /** Drops everything from position {@code p} on in sequence {@code s}. */
+    public void truncate(int s, int p) { remove(s, p, Integer.MAX_VALUE); }
+
+    public void clear() {
+        Arrays.fill(seq, -1);
+        used = 0;
+    }
+
+    @Override
+    public void close() {
+        for (KvStore k : layers) if (k != null) k.close();
+    }
+}

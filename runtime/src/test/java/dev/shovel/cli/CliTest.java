@@ -1,0 +1,163 @@
+package dev.shovel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shovel.api.EmbeddedModel;
+import dev.shovel.gguf.GGMLType;
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFValue;
+import dev.shovel.gguf.GGUFWriter;
+import dev.shovel.gguf.TensorInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, stdout/stderr split, one-line errors. */
+class CliTest {
+    record Run(int code, String out, String err) {}
+
+    static synchronized Run run(String... args) {
+        PrintStream o = System.out, e = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(o);
+            System.setErr(e);
+        }
+    }
+
+    static void assertOneLineError(Run r, String fragment) {
+        assertNotEquals(0, r.code(), "non-zero exit");
+        String[] lines = r.err().strip().split("\n");
+        assertTrue(lines[0].startsWith("error: "), r.err());
+        assertTrue(lines[0].contains(fragment), "error line names the problem: " + lines[0]);
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertFalse(r.err().contains("Exception"), "no exception class names: " + r.err());
+    }
+
+    @Test
+    void greedyStdoutHoldsOnlyTheContinuation() throws Exception {
+        JsonNode v = new ObjectMapper().readTree(getClass().getResourceAsStream("/stories260K/stories260K-testvectors.json"));
+        String story = v.get("greedy_256").get("text").asText();
+        Run r = run("-p", "Once upon a time", "-n", "20", "--temp", "0", "-t", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(story.startsWith("Once upon a time" + r.out().stripTrailing()),
+                "stdout continues the prompt exactly as llama2.c's greedy story: [" + r.out() + "]");
+        assertTrue(r.err().contains("tok/s"), "stats on stderr");
+        assertTrue(r.err().startsWith("Once upon a time"), "prompt echo on stderr");
+    }
+
+    @Test
+    void sameSeedSameText() {
+        Run a = run("-p", "Lily", "-n", "30", "--seed", "7", "--temp", "1.0");
+        Run b = run("-p", "Lily", "-n", "30", "--seed", "7", "--temp", "1.0");
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out());
+    }
+
+    @Test
+    void stopStringIsNeverPrinted() {
+        Run r = run("-p", "Once upon a time", "-n", "100", "--temp", "0", "--stop", "Lily");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains("Lily"), r.out());
+        assertTrue(r.err().contains("stop: stop_string"), r.err());
+    }
+
+    @Test
+    void missingFile() {
+        assertOneLineError(run("-m", "/nonexistent/model.gguf", "-p", "x"), "not found");
+    }
+
+    @Test
+    void notAGguf(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("x.gguf");
+        Files.writeString(f, "this is not a model at all");
+        assertOneLineError(run("-m", f.toString(), "-p", "x"), "not a GGUF");
+    }
+
+    @Test
+    void truncatedGguf(@TempDir Path tmp) throws Exception {
+        byte[] all = Files.readAllBytes(EmbeddedModel.path());
+        Path f = tmp.resolve("cut.gguf");
+        Files.write(f, Arrays.copyOf(all, all.length / 2));
+        assertOneLineError(run("-m", f.toString(), "-p", "x"), "truncated");
+        Path g = tmp.resolve("cut-header.gguf");
+        Files.write(g, Arrays.copyOf(all, 100));
+        assertOneLineError(run("-m", g.toString(), "-p", "x"), "truncated");
+    }
+
+    @Test
+    void tensorTypeThatCannotBeComputed(@TempDir Path tmp) throws Exception {
+        // the embedded model with token_embd stored as IQ2_XXS (bytes copied; the type is what matters)
+        Path f = tmp.resolve("iq.gguf");
+        try (GGUFFile src = GGUFFile.open(EmbeddedModel.path())) {
+            GGUFWriter w = new GGUFWriter();
+            src.metadata().forEach(w::put);
+            for (TensorInfo t : src.tensors().values()) {
+                GGMLType type = t.name().equals("blk.0.ffn_down.weight") ? GGMLType.IQ2_XXS : t.type();
+                long[] dims = t.name().equals("blk.0.ffn_down.weight") ? new long[] {256, 43} : t.dims();
+                w.addTensor(t.name(), type, dims, seg -> {});
+            }
+            w.write(f);
+        }
+        Run r = run("-m", f.toString(), "-p", "x");
+        assertOneLineError(r, "IQ2_XXS");
+        assertTrue(r.err().contains("blk.0.ffn_down.weight"), r.err());
+    }
+
+    @Test
+    void promptLongerThanContext() {
+        assertOneLineError(run("-p", "Once upon a time ".repeat(40), "-c", "16"), "context");
+    }
+
+    @Test
+    void badOptionValues() {
+        assertOneLineError(run("-p", "x", "--temp", "-1"), "temperature");
+        assertOneLineError(run("-p", "x", "--top-p", "2"), "top-p");
+        assertOneLineError(run("-p", "x", "-n", "abc"), "abc");
+        assertOneLineError(run("-p", "x", "-ctk", "q9"), "q9");
+    }
+
+    @Test
+    void helpEverywhere() {
+        for (String cmd : new String[] {"generate", "info", "convert", "synth"}) {
+            Run r = run(cmd, "--help");
+            assertEquals(0, r.code(), cmd);
+            assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
+        }
+    }
+
+    @Test
+    void infoListsTheEmbeddedModel() {
+        Run r = run("info");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("token_embd.weight"), r.out());
+        assertTrue(r.out().contains("architecture: llama"), r.out());
+    }
+
+    @Test
+    void synthThenGenerate(@TempDir Path tmp) {
+        Path f = tmp.resolve("s.gguf");
+        Run s = run("synth", "-o", f.toString(), "--type", "q8_0", "--dim", "128", "--ffn", "256", "--heads", "4", "--kv-heads", "2");
+        assertEquals(0, s.code(), s.err());
+        Run g = run("-m", f.toString(), "-p", "Once", "-n", "8", "--temp", "0");
+        assertEquals(0, g.code(), g.err());
+        assertTrue(g.err().contains("generated: 8 tokens") || g.err().contains("stop: end_of_generation"), g.err());
+    }
+}
