@@ -110,6 +110,7 @@ T = [
     "{{ j|tojson }}",
     "{{ j|tojson(indent=2) }}",
     "{{ j.nested|tojson(indent=4) }}|{{ j.e|tojson(indent=2) }}|{{ 'x'|tojson }}|{{ 5|tojson }}|{{ none|tojson }}",
+    "{{ j|tojson(sort_keys=true) }}|{{ j.nested|tojson(separators=(',', ':')) }}|{{ 'é🌍'|tojson(ensure_ascii=true) }}|{{ d|tojson(indent='\t') }}",
     "{{ 12|string }} {{ 'HeLLo wORLD'|lower }} {{ 'abc'|upper }} {{ 'hello big-world (x)'|title }} {{ \"they're bill's\"|title }} {{ 'hELLO wORLD'|capitalize }}",
     "{{ \"they're bill's friends\".title() }} {{ 'hello world'.capitalize() }}",
     "{{ 'aaa'|replace('a', 'b') }} {{ 'aaa'|replace('a', 'b', 2) }} {{ 'abc'|replace('', '-') }}",

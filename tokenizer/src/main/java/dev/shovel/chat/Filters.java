@@ -26,9 +26,7 @@ final class Filters {
                 return (long) Py.len(v);
             }
             case "tojson" -> {
-                Object indent = a.get(0, "indent", null);
-                String pad = indent == null ? null : indent instanceof String s ? s : " ".repeat((int) Py.toLong(indent));
-                return Json.dumps(v, pad);
+                return Json.dumps(v, jsonOptions(a));
             }
             case "string" -> {
                 return PyStr.str(v);
@@ -205,6 +203,23 @@ final class Filters {
             }
             default -> throw new JinjaError("No filter named '" + name + "'.");
         }
+    }
+
+    /** transformers' signature: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False). */
+    private static Json.Options jsonOptions(Args a) {
+        if (a.args().size() > 1) throw new JinjaError("tojson() takes indent as its only positional argument");
+        Object indent = a.get(0, "indent", null);
+        String pad = indent == null ? null : indent instanceof String s ? s : " ".repeat((int) Math.max(0, Py.toLong(indent)));
+        String itemSep = pad == null ? ", " : ",";
+        String keySep = ": ";
+        Object seps = a.kwargs().get("separators");
+        if (seps != null) {
+            if (!(seps instanceof List<?> l) || l.size() != 2) throw new JinjaError("separators must be a pair of strings");
+            itemSep = PyStr.str(l.get(0));
+            keySep = PyStr.str(l.get(1));
+        }
+        return new Json.Options(pad, itemSep, keySep, Py.truthy(a.kwargs().get("sort_keys")),
+                Py.truthy(a.kwargs().get("ensure_ascii")));
     }
 
     private static List<Object> items(Map<?, ?> m) {

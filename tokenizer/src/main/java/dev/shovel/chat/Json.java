@@ -4,24 +4,34 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code tojson} as transformers defines it: Python {@code json.dumps(x, ensure_ascii=False, indent=indent)}, i.e.
- * separators {@code ", "} and {@code ": "} (item separator {@code ","} when indented), keys in insertion order,
- * non-ASCII kept, no HTML escaping.
+ * {@code tojson} as transformers defines it: Python {@code json.dumps(x, ensure_ascii=False, indent=indent,
+ * separators=None, sort_keys=False)}, i.e. separators {@code ", "} and {@code ": "} (item separator {@code ","} when
+ * indented), keys in insertion order, non-ASCII kept, no HTML escaping.
  */
 final class Json {
-    private Json() { }
-
     /** indent: null for one line, else the string put once per nesting level. */
+    record Options(String indent, String itemSep, String keySep, boolean sortKeys, boolean ensureAscii) { }
+
+    private final Options o;
+
+    private Json(Options o) {
+        this.o = o;
+    }
+
     static String dumps(Object value, String indent) {
+        return dumps(value, new Options(indent, indent == null ? ", " : ",", ": ", false, false));
+    }
+
+    static String dumps(Object value, Options options) {
         StringBuilder sb = new StringBuilder();
-        write(sb, value, indent, 0);
+        new Json(options).write(sb, value, 0);
         return sb.toString();
     }
 
-    private static void write(StringBuilder sb, Object v, String indent, int depth) {
+    private void write(StringBuilder sb, Object v, int depth) {
         switch (v) {
             case null -> sb.append("null");
-            case String s -> string(sb, s);
+            case String s -> string(sb, s, o.ensureAscii());
             case Boolean b -> sb.append(b ? "true" : "false");
             case Map<?, ?> m -> {
                 if (m.isEmpty()) {
@@ -30,14 +40,16 @@ final class Json {
                 }
                 sb.append('{');
                 boolean first = true;
-                for (var e : m.entrySet()) {
-                    separator(sb, first, indent, depth + 1);
+                List<Map.Entry<?, ?>> entries = new java.util.ArrayList<>(m.entrySet());
+                if (o.sortKeys()) entries.sort((x, y) -> Py.compare(x.getKey(), y.getKey(), "<"));
+                for (var e : entries) {
+                    separator(sb, first, depth + 1);
                     first = false;
-                    string(sb, key(e.getKey()));
-                    sb.append(": ");
-                    write(sb, e.getValue(), indent, depth + 1);
+                    string(sb, key(e.getKey()), o.ensureAscii());
+                    sb.append(o.keySep());
+                    write(sb, e.getValue(), depth + 1);
                 }
-                close(sb, indent, depth);
+                close(sb, depth);
                 sb.append('}');
             }
             case List<?> l -> {
@@ -47,10 +59,10 @@ final class Json {
                 }
                 sb.append('[');
                 for (int i = 0; i < l.size(); i++) {
-                    separator(sb, i == 0, indent, depth + 1);
-                    write(sb, l.get(i), indent, depth + 1);
+                    separator(sb, i == 0, depth + 1);
+                    write(sb, l.get(i), depth + 1);
                 }
-                close(sb, indent, depth);
+                close(sb, depth);
                 sb.append(']');
             }
             default -> {
@@ -79,20 +91,16 @@ final class Json {
         };
     }
 
-    private static void separator(StringBuilder sb, boolean first, String indent, int depth) {
-        if (indent == null) {
-            if (!first) sb.append(", ");
-        } else {
-            if (!first) sb.append(',');
-            sb.append('\n').append(indent.repeat(depth));
-        }
+    private void separator(StringBuilder sb, boolean first, int depth) {
+        if (!first) sb.append(o.itemSep());
+        if (o.indent() != null) sb.append('\n').append(o.indent().repeat(depth));
     }
 
-    private static void close(StringBuilder sb, String indent, int depth) {
-        if (indent != null) sb.append('\n').append(indent.repeat(depth));
+    private void close(StringBuilder sb, int depth) {
+        if (o.indent() != null) sb.append('\n').append(o.indent().repeat(depth));
     }
 
-    static void string(StringBuilder sb, String s) {
+    static void string(StringBuilder sb, String s, boolean ensureAscii) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -105,7 +113,7 @@ final class Json {
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
                 default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || (ensureAscii && c > 0x7e)) sb.append(String.format("\\u%04x", (int) c));
                     else sb.append(c);
                 }
             }

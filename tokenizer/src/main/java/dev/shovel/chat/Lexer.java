@@ -121,25 +121,28 @@ final class Lexer {
         Deque<Character> brackets = new ArrayDeque<>();
         int start = p;
         pos = p;
+        counted = p;
+        countedLine = line;
         while (true) {
             if (brackets.isEmpty()) {
                 int e = endOfTag(pos, variable);
                 if (e >= 0) {
-                    out.add(new Token(variable ? Kind.VAR_END : Kind.BLOCK_END, variable ? "}}" : "%}", line));
-                    pos = start;
+                    out.add(new Token(variable ? Kind.VAR_END : Kind.BLOCK_END, variable ? "}}" : "%}", lineAt(pos)));
                     finishTag(start, e);
                     return;
                 }
             }
             if (pos >= n) {
                 throw new TemplateException("unexpected end of template, expected 'end of "
-                        + (variable ? "print statement" : "statement block") + "'", line + newlines(start, pos));
+                        + (variable ? "print statement" : "statement block") + "'", lineAt(pos));
             }
             char c = src.charAt(pos);
-            int tokenLine = line + newlines(start, pos);
             if (PyStr.isSpace(c)) {
                 pos++;
-            } else if (c >= '0' && c <= '9') {
+                continue;
+            }
+            int tokenLine = lineAt(pos);
+            if (c >= '0' && c <= '9') {
                 number(tokenLine);
             } else if (Character.isLetter(c) || c == '_') {
                 int s = pos;
@@ -153,11 +156,22 @@ final class Lexer {
         }
     }
 
+    private int counted;
+    private int countedLine;
+
+    /** Line of position q inside the current tag; q never decreases, so this stays linear. */
+    private int lineAt(int q) {
+        countedLine += newlines(counted, q);
+        counted = q;
+        return countedLine;
+    }
+
     private int endOfTag(int p, boolean variable) {
         String close = variable ? "}}" : "%}";
-        if (!variable && src.startsWith("+%}", p)) return p + 3;
-        if (src.startsWith("-" + close, p)) return skipSpace(p + 3);
-        if (src.startsWith(close, p)) return variable ? p + 2 : trimNewline(p + 2);
+        char c = p < n ? src.charAt(p) : 0;
+        if (c == '+' && !variable && src.startsWith(close, p + 1)) return p + 3;
+        if (c == '-' && src.startsWith(close, p + 1)) return skipSpace(p + 3);
+        if (c == close.charAt(0) && src.startsWith(close, p)) return variable ? p + 2 : trimNewline(p + 2);
         return -1;
     }
 

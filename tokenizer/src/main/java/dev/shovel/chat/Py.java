@@ -261,7 +261,7 @@ final class Py {
 
     static List<Object> iterate(Object v) {
         return switch (v) {
-            case List<?> l -> new ArrayList<>(l);
+            case Collection<?> c -> new ArrayList<>(c);
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
             case String s -> {
                 List<Object> r = new ArrayList<>();
