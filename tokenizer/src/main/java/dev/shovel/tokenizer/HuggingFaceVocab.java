@@ -1,18 +1,12 @@
 package dev.shovel.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Builds the GGUF tokenizer metadata that llama.cpp's convert_hf_to_gguf.py would write for a Hugging Face
@@ -24,15 +18,14 @@ final class HuggingFaceVocab {
     static final String HF_QWEN2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
     static final String HF_GPT2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private HuggingFaceVocab() {}
 
     static VocabData read(Path tokenizerJson, String pre) {
-        JsonNode root = readJson(tokenizerJson, true);
+        TokenizerJson tj = TokenizerJson.read(tokenizerJson);
+        JsonNode root = tj.root;
         Path dir = tokenizerJson.toAbsolutePath().getParent();
-        JsonNode config = dir == null ? null : readJson(dir.resolve("tokenizer_config.json"), false);
-        JsonNode hparams = dir == null ? null : readJson(dir.resolve("config.json"), false);
+        JsonNode config = dir == null ? null : TokenizerJson.readOptional(dir.resolve("tokenizer_config.json"));
+        JsonNode hparams = dir == null ? null : TokenizerJson.readOptional(dir.resolve("config.json"));
         String src = tokenizerJson.toString();
 
         JsonNode model = root.path("model");
@@ -40,13 +33,8 @@ final class HuggingFaceVocab {
         VocabData d = new VocabData();
         d.source = src;
         d.noDefaultBpeIds = true;
-        Map<Integer, String> byId = new HashMap<>();
-        JsonNode vocab = model.path("vocab");
-        if (!vocab.isObject()) throw new TokenizerException(src + ": model.vocab is missing or not an object");
-        for (var it = vocab.properties().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            byId.put(e.getValue().asInt(), e.getKey());
-        }
+        Map<Integer, String> byId = tj.vocab;
+        if (!model.has("vocab")) throw new TokenizerException(src + ": model.vocab is missing or not an object");
         Map<Integer, JsonNode> added = new HashMap<>();
         for (JsonNode t : root.path("added_tokens")) {
             int id = t.path("id").asInt();
@@ -64,7 +52,8 @@ final class HuggingFaceVocab {
                 }
                 d.model = "gpt2";
                 d.pre = pre != null ? pre : recognisePre(root, src);
-                d.merges = merges(model.path("merges"), src);
+                if (!tj.hasMerges) throw new TokenizerException(src + ": model.merges is missing");
+                d.merges = tj.merges.toArray(new String[0]);
             }
             case "WordPiece" -> {
                 d.model = "bert";
@@ -111,22 +100,6 @@ final class HuggingFaceVocab {
         return d;
     }
 
-    private static JsonNode readJson(Path p, boolean required) {
-        try (InputStream in = open(p)) {
-            return JSON.readTree(in);
-        } catch (NoSuchFileException e) {
-            if (required) throw new TokenizerException("file not found: " + p);
-            return null;
-        } catch (IOException e) {
-            throw new TokenizerException("cannot read " + p + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static InputStream open(Path p) throws IOException {
-        InputStream in = Files.newInputStream(p);
-        return p.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
-    }
-
     private static boolean usesByteLevel(JsonNode root) {
         return mentionsType(root.path("pre_tokenizer"), "ByteLevel") || mentionsType(root.path("decoder"), "ByteLevel");
     }
@@ -159,18 +132,6 @@ final class HuggingFaceVocab {
         if (regexes.size() == 1 && regexes.get(0).equals(HF_GPT2)) return "gpt-2";
         throw new TokenizerException(src + ": unrecognised pre-tokenizer " + regexes
             + "; pass the tokenizer.ggml.pre name explicitly");
-    }
-
-    private static String[] merges(JsonNode m, String src) {
-        if (!m.isArray()) throw new TokenizerException(src + ": model.merges is missing");
-        String[] out = new String[m.size()];
-        int i = 0;
-        for (JsonNode e : m) {
-            if (e.isTextual()) out[i++] = e.asText();
-            else if (e.isArray() && e.size() == 2) out[i++] = e.get(0).asText() + " " + e.get(1).asText();
-            else throw new TokenizerException(src + ": bad merge entry " + e);
-        }
-        return out;
     }
 
     /** convert_hf_to_gguf's does_token_look_special. */

@@ -1,0 +1,127 @@
+package dev.shovel.tokenizer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shovel.ShovelException;
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFValue;
+import dev.shovel.gguf.GGUFValueType;
+import dev.shovel.gguf.GGUFWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad or unusual tokenizer metadata, and the tokenizer.json WordPiece path. */
+class LoadingTest {
+    @TempDir
+    Path dir;
+
+    private Tokenizer load(Consumer<GGUFWriter> keys) throws IOException {
+        GGUFWriter w = new GGUFWriter();
+        keys.accept(w);
+        Path p = dir.resolve("t" + System.nanoTime() + ".gguf");
+        w.write(p);
+        try (GGUFFile g = GGUFFile.open(p)) {
+            return Tokenizer.fromGGUF(g);
+        }
+    }
+
+    private static GGUFValue strings(String... s) { return GGUFValue.array(GGUFValueType.STRING, s); }
+
+    private static void gpt2Basics(GGUFWriter w) {
+        w.putString("tokenizer.ggml.model", "gpt2");
+        w.put("tokenizer.ggml.tokens", strings("a", "b", "ab", "Ġ", "Ġab", "<|endoftext|>"));
+        w.put("tokenizer.ggml.merges", strings("a b", "Ġ ab"));
+        w.put("tokenizer.ggml.token_type", GGUFValue.array(GGUFValueType.INT32, new int[] {1, 1, 1, 1, 1, 3}));
+        w.putU32("tokenizer.ggml.eos_token_id", 5);
+    }
+
+    @Test
+    void unknownPreTokenizerIsAnErrorNamingIt() {
+        ShovelException e = assertThrows(TokenizerException.class, () -> load(w -> {
+            gpt2Basics(w);
+            w.putString("tokenizer.ggml.pre", "no-such-pre");
+        }));
+        assertTrue(e.getMessage().contains("'no-such-pre'"), e.getMessage());
+    }
+
+    @Test
+    void missingPiecesAreErrors() {
+        assertTrue(assertThrows(TokenizerException.class, () -> load(w -> w.putString("tokenizer.ggml.pre", "gpt-2")))
+            .getMessage().contains("tokenizer.ggml.model"));
+        assertTrue(assertThrows(TokenizerException.class, () -> load(w -> {
+            w.putString("tokenizer.ggml.model", "gpt2");
+            w.put("tokenizer.ggml.tokens", strings("a"));
+        })).getMessage().contains("tokenizer.ggml.merges"));
+        assertTrue(assertThrows(TokenizerException.class, () -> load(w -> w.putString("tokenizer.ggml.model", "llama")))
+            .getMessage().contains("tokenizer.ggml.tokens"));
+        assertTrue(assertThrows(TokenizerException.class, () -> load(w -> w.putString("tokenizer.ggml.model", "sentencepiece2")))
+            .getMessage().contains("'sentencepiece2'"));
+        assertTrue(assertThrows(TokenizerException.class, () -> load(w -> {
+            w.putString("tokenizer.ggml.model", "llama");
+            w.put("tokenizer.ggml.tokens", strings("x", "y", "x"));
+        })).getMessage().contains("duplicate token"));
+        assertTrue(assertThrows(TokenizerException.class, () -> load(w -> {
+            gpt2Basics(w);
+            w.putString("tokenizer.ggml.pre", "gpt-2");
+            w.putBool("tokenizer.ggml.add_bos_token", true);   // default gpt2 BOS 11 is out of range -> none
+        })).getMessage().contains("add_bos_token"));
+    }
+
+    @Test
+    void tinyBpeMergesAndOutOfRangeIds() throws IOException {
+        Tokenizer t = load(w -> {
+            gpt2Basics(w);
+            w.putString("tokenizer.ggml.pre", "gpt-2");
+        });
+        assertEquals(-1, t.bos());           // llama.cpp's default 11 is past the end of this vocabulary
+        assertEquals(5, t.eos());
+        assertArrayEquals(new int[] {2, 4}, t.encode("ab ab", false, false));
+        assertArrayEquals(new int[] {5}, t.encode("<|endoftext|>", false, true));
+        assertThrows(TokenizerException.class, () -> t.tokenBytes(6, true));
+        assertThrows(TokenizerException.class, () -> t.decode(new int[] {-1}, false, false));
+    }
+
+    @Test
+    void missingPreWarnsAndUsesDefault() throws IOException {
+        Tokenizer t = load(LoadingTest::gpt2Basics);
+        assertEquals("default", t.pre());
+        assertEquals(1, t.warnings().stream().filter(s -> s.contains("tokenizer.ggml.pre")).count());
+    }
+
+    /** A tokenizer.json rebuilt from the bert-bge GGUF ("##" continuations) must tokenize exactly like it. */
+    @Test
+    void wordPieceTokenizerJson() throws IOException {
+        Tokenizer gguf = Fixtures.vocab("bert-bge");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        ObjectNode model = root.putObject("model");
+        model.put("type", "WordPiece");
+        ObjectNode vocab = model.putObject("vocab");
+        ArrayNode added = root.putArray("added_tokens");
+        for (int id = 0; id < gguf.vocabSize(); id++) {
+            String t = gguf.tokenText(id);
+            if (gguf.isControl(id)) {
+                added.addObject().put("id", id).put("content", t).put("special", true);
+            }
+            vocab.put(t.startsWith("\u2581") ? t.substring(1) : t.startsWith("[") && t.endsWith("]") ? t : "##" + t, id);
+        }
+        root.putObject("normalizer").put("type", "BertNormalizer").put("lowercase", true);
+        Path p = dir.resolve("bert").resolve("tokenizer.json");
+        Files.createDirectories(p.getParent());
+        json.writeValue(p.toFile(), root);
+        Tokenizer hf = Tokenizer.fromHuggingFace(p);
+        assertEquals("bert", hf.model());
+        VectorCheck.assertAllPass("bert-bge (tokenizer.json)", hf, "bert-bge");
+    }
+}
