@@ -192,7 +192,7 @@ final class Parser {
     }
 
     private Stmt filterBlock(int line) {
-        Expr filter = filter(new Expr.Name(BODY), true);
+        Expr filter = filter(new Expr.Name(BODY));
         filter = filterExpr(filter);
         expect(Kind.BLOCK_END);
         return new Node.FilterBlock(filter, block("endfilter", "filter"), line);
@@ -449,7 +449,7 @@ final class Parser {
             Token t = peek();
             if (t.isOp("|")) {
                 next();
-                e = filter(e, false);
+                e = filter(e);
             } else if (t.isName("is")) {
                 next();
                 e = test(e);
@@ -461,7 +461,7 @@ final class Parser {
         }
     }
 
-    private Expr filter(Expr value, boolean first) {
+    private Expr filter(Expr value) {
         String name = dottedName();
         List<Expr> args = new ArrayList<>();
         List<String> kwNames = new ArrayList<>();
