@@ -36,6 +36,17 @@ public final class CpuBackend implements Backend {
         return new CpuWeight(t.name(), t.type(), rows, cols, file.tensorData(t), ops, dense);
     }
 
+    @Override
+    public Weight rows(Weight weight, int first, int count) {
+        CpuWeight t = w(weight);
+        if (first < 0 || count <= 0 || first + count > t.rows()) {
+            throw new IllegalArgumentException(t.name() + ": rows " + first + "+" + count + " of " + t.rows());
+        }
+        long rb = t.ops().rowBytes(t.cols());
+        return new CpuWeight(t.name() + "[" + first + ":" + (first + count) + "]", t.type(), count, t.cols(),
+                t.data().asSlice(first * rb, count * rb), t.ops(), null);
+    }
+
     @Override public Buf buf(int rows, int cols) { return new HostBuf(rows, cols); }
 
     @Override
