@@ -116,21 +116,23 @@ public class TokenizerBench {
     /** Seeded mix of Chinese, Japanese and Korean sentences and code snippets in several languages. */
     static String cjkAndCode(int bytes, long seed) {
         Random r = new Random(seed);
-        StringBuilder sb = new StringBuilder(bytes);
-        while (sb.toString().getBytes(StandardCharsets.UTF_8).length < bytes) {
-            for (int block = 0; block < 64; block++) {
-                switch (r.nextInt(4)) {
-                    case 0 -> sentence(sb, r, HAN, "，", "。");
-                    case 1 -> sentence(sb, r, KANA, "、", "。");
-                    case 2 -> sentence(sb, r, HANGUL, " ", ". ");
-                    default -> {
-                        String c = CODE[r.nextInt(CODE.length)];
-                        sb.append(c.replace("i", r.nextBoolean() ? "i" : "idx" + r.nextInt(100)));
-                    }
+        StringBuilder all = new StringBuilder(bytes);
+        int size = 0;
+        while (size < bytes) {
+            StringBuilder sb = new StringBuilder();
+            switch (r.nextInt(4)) {
+                case 0 -> sentence(sb, r, HAN, "，", "。");
+                case 1 -> sentence(sb, r, KANA, "、", "。");
+                case 2 -> sentence(sb, r, HANGUL, " ", ". ");
+                default -> {
+                    String c = CODE[r.nextInt(CODE.length)];
+                    sb.append(c.replace("i", r.nextBoolean() ? "i" : "idx" + r.nextInt(100)));
                 }
             }
+            size += sb.toString().getBytes(StandardCharsets.UTF_8).length;
+            all.append(sb);
         }
-        return sb.toString();
+        return all.toString();
     }
 
     private static void sentence(StringBuilder sb, Random r, String chars, String comma, String stop) {
