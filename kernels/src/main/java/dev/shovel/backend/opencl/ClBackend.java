@@ -64,6 +64,11 @@ public final class ClBackend implements Backend {
 
     public OpenClDevice device() { return q.ctx.info; }
 
+    /** What crossed the bus so far: activation reads and writes, int metadata writes, kernel launches. */
+    public record Traffic(long reads, long writes, long intWrites, long launches) {}
+
+    public Traffic traffic() { return new Traffic(q.reads, q.writes, q.intWrites, q.launches); }
+
     @Override public String name() { return "opencl"; }
 
     @Override

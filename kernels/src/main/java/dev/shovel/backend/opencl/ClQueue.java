@@ -24,8 +24,8 @@ final class ClQueue implements AutoCloseable {
     private final Map<String, Long> kernels = new HashMap<>();
     private final List<IntSlot> slots = new ArrayList<>();
     private MemorySegment staging = MemorySegment.NULL;
-    /** Transfers and kernel launches so far (for tests and diagnostics). */
-    long reads, writes, launches;
+    /** Transfers and kernel launches so far: activation reads and writes, int metadata writes, kernels. */
+    long reads, writes, intWrites, launches;
 
     ClQueue(ClContext ctx) {
         this.ctx = ctx;
@@ -170,7 +170,7 @@ final class ClQueue implements AutoCloseable {
             MemorySegment.copy(a, 0, s.host, ValueLayout.JAVA_INT, 0, n);
             ClErrors.check(nclEnqueueWriteBuffer(queue, s.mem, CL_FALSE, 0, 4L * n, s.host.address(), 0, 0, 0), "clEnqueueWriteBuffer");
             s.pending = true;
-            writes++;
+            intWrites++;
         }
         if (s.last.length < n) s.last = new int[s.cap];
         System.arraycopy(a, 0, s.last, 0, n);

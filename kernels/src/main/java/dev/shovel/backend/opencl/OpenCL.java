@@ -4,11 +4,14 @@ import static org.lwjgl.opencl.CL10.*;
 
 import dev.shovel.backend.Backend;
 import dev.shovel.backend.CpuBackend;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.opencl.CL;
 import org.lwjgl.system.Configuration;
@@ -41,6 +44,18 @@ public final class OpenCL {
         }
         if (failure != null) throw new OpenClUnavailableException(failure.getMessage(), failure);
         return devices;
+    }
+
+    /** One line per device for {@code shovel devices}, or one line saying why there is none. */
+    public static List<String> describeDevices() {
+        List<String> lines = new ArrayList<>();
+        try {
+            int def = defaultIndex();
+            for (OpenClDevice d : devices()) lines.add(d.describe() + (d.index() == def ? "  [default for --device opencl]" : ""));
+        } catch (OpenClUnavailableException e) {
+            lines.add(String.format("%-9s %s", "opencl", e.getMessage()));
+        }
+        return lines;
     }
 
     /** The device {@code --device opencl} picks: the first GPU, else the first device. */
@@ -106,8 +121,13 @@ public final class OpenCL {
 
     /** Loads libOpenCL through LWJGL with its FFM memory backend; the runtime package ships only libOpenCL.so.1. */
     private static void loadLibrary() {
+        String lib = System.getProperty("org.lwjgl.opencl.libname", "libOpenCL.so.1");
         try {
             Configuration.MEMORY_BACKEND.set("ffm");
+            if (System.getProperty("org.lwjgl.util.Debug") == null && System.getProperty("org.lwjgl.util.DebugStream") == null) {
+                // LWJGL prints advice on a failed load; our one-line message replaces it
+                Configuration.DEBUG_STREAM.set((Supplier<PrintStream>) () -> new PrintStream(OutputStream.nullOutputStream()));
+            }
             Configuration.OPENCL_EXPLICIT_INIT.set(true);
             String user = System.getProperty("org.lwjgl.opencl.libname");
             if (user != null) {
@@ -120,14 +140,14 @@ public final class OpenCL {
                 CL.create();
             }
         } catch (IllegalStateException e) {
-            if (!String.valueOf(e.getMessage()).contains("already been created")) throw unavailable(e);
+            if (!String.valueOf(e.getMessage()).contains("already been created")) throw unavailable(lib, e);
         } catch (Throwable e) {
-            throw unavailable(e);
+            throw unavailable(lib, e);
         }
     }
 
-    private static OpenClUnavailableException unavailable(Throwable e) {
-        return new OpenClUnavailableException("OpenCL is not available: no OpenCL loader (libOpenCL.so.1) could be loaded; " + INSTALL_HINT, e);
+    private static OpenClUnavailableException unavailable(String lib, Throwable e) {
+        return new OpenClUnavailableException("OpenCL is not available: no OpenCL loader (" + lib + ") could be loaded; " + INSTALL_HINT, e);
     }
 
     private static String type(long dev) {
