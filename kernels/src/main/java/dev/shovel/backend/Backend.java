@@ -15,6 +15,12 @@ public interface Backend extends AutoCloseable {
     /** Resolves a weight tensor of the file (zero-copy on the CPU). Refuses a type it cannot compute, naming it. */
     Weight weight(GGUFFile file, TensorInfo tensor);
 
+    /**
+     * Rows [first, first + count) of a 2-D weight as a weight of its own, sharing the data (splits fused tensors such
+     * as phi3's {@code attn_qkv} or gate/up {@code ffn_up}).
+     */
+    Weight rows(Weight w, int first, int count);
+
     Buf buf(int rows, int cols);
 
     KvStore kvStore(int cells, int kDim, int vDim, GGMLType type);

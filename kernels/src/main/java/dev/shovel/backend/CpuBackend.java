@@ -36,6 +36,17 @@ public final class CpuBackend implements Backend {
         return new CpuWeight(t.name(), t.type(), rows, cols, file.tensorData(t), ops, dense);
     }
 
+    @Override
+    public Weight rows(Weight weight, int first, int count) {
+        CpuWeight t = w(weight);
+        if (first < 0 || count <= 0 || first + count > t.rows()) {
+            throw new IllegalArgumentException(t.name() + ": rows " + first + "+" + count + " of " + t.rows());
+        }
+        long rb = t.ops().rowBytes(t.cols());
+        return new CpuWeight(t.name() + "[" + first + ":" + (first + count) + "]", t.type(), count, t.cols(),
+                t.data().asSlice(first * rb, count * rb), t.ops(), null);
+    }
+
     @Override public Buf buf(int rows, int cols) { return new HostBuf(rows, cols); }
 
     @Override
@@ -110,19 +121,38 @@ public final class CpuBackend implements Backend {
         if (x.cols() != wt.cols() || out.cols() != wt.rows()) {
             throw new IllegalArgumentException(wt.name() + ": shape mismatch " + x.cols() + " -> " + out.cols());
         }
-        float[] xa = a(x), oa = a(out);
-        int rows = wt.rows(), cols = wt.cols();
-        long rowBytes = wt.ops().rowBytes(cols);
+        int rows = wt.rows();
+        long rowBytes = wt.ops().rowBytes(wt.cols());
         int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
         int chunks = Math.max(1, Math.min((rows + rowsPerChunk - 1) / rowsPerChunk, pool.threads() * 8));
-        if (n == 1) {
-            pool.run(chunks, c -> wt.ops().matvec(wt.data(), cols, xa, 0, oa, 0,
-                    WorkerPool.split(rows, chunks, c), WorkerPool.split(rows, chunks, c + 1)));
-        } else {
-            pool.run(chunks, c -> wt.ops().gemm(wt.data(), cols, xa, n, oa, rows,
-                    WorkerPool.split(rows, chunks, c), WorkerPool.split(rows, chunks, c + 1)));
+        matmul.set(wt, a(x), a(out), n, chunks);
+        pool.run(chunks, matmul);
+        matmul.set(null, null, null, 0, 0);
+    }
+
+    /** The matmul job, reused for every call so a forward pass allocates nothing per op. */
+    private static final class MatmulTask implements WorkerPool.Chunked {
+        private CpuWeight w;
+        private float[] x, out;
+        private int n, chunks;
+
+        void set(CpuWeight w, float[] x, float[] out, int n, int chunks) {
+            this.w = w;
+            this.x = x;
+            this.out = out;
+            this.n = n;
+            this.chunks = chunks;
+        }
+
+        @Override
+        public void run(int c) {
+            int rows = w.rows(), r0 = WorkerPool.split(rows, chunks, c), r1 = WorkerPool.split(rows, chunks, c + 1);
+            if (n == 1) w.ops().matvec(w.data(), w.cols(), x, 0, out, 0, r0, r1);
+            else w.ops().gemm(w.data(), w.cols(), x, n, out, rows, r0, r1);
         }
     }
+
+    private final MatmulTask matmul = new MatmulTask();
 
     @Override
     public void addBias(Buf x, Weight bias, int n) {
@@ -164,24 +194,55 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void attention(Buf q, KvStore store, KvCells cells, AttnSpec spec, int[] pos, int[] seq, Buf out, int n) {
-        CpuKvStore kv = (CpuKvStore) store;
-        float[] qa = a(q), oa = a(out);
-        int nHead = spec.nHead(), hd = spec.headDim(), group = nHead / spec.nHeadKv();
-        int used = cells.used();
-        long elt = kv.kRow / kv.kDim;
-        pool.run(n * nHead, t -> {
+        AttentionTask t = attention;
+        t.q = a(q);
+        t.out = a(out);
+        t.qCols = q.cols();
+        t.outCols = out.cols();
+        t.kv = (CpuKvStore) store;
+        t.cells = cells;
+        t.spec = spec;
+        t.pos = pos;
+        t.seq = seq;
+        t.used = cells.used();
+        int tasks = n * spec.nHead();
+        if ((long) t.used * spec.headDim() * tasks < 32_768) {
+            for (int i = 0; i < tasks; i++) t.run(i); // too small to share
+        } else {
+            pool.run(tasks, t);
+        }
+        t.q = t.out = null;
+        t.kv = null;
+        t.cells = null;
+    }
+
+    /** One (row, head) of causal attention over the cells of the row's sequence; reused across calls. */
+    private final class AttentionTask implements WorkerPool.Chunked {
+        float[] q, out;
+        int qCols, outCols, used;
+        CpuKvStore kv;
+        KvCells cells;
+        AttnSpec spec;
+        int[] pos, seq;
+
+        @Override
+        public void run(int t) {
+            int nHead = spec.nHead(), hd = spec.headDim(), group = nHead / spec.nHeadKv();
             int r = t / nHead, h = t % nHead, kvh = h / group;
+            long elt = kv.kRow / kv.kDim;
             float[] s = scratch(used + hd);
-            int qo = r * q.cols() + h * hd, oo = r * out.cols() + h * hd;
+            int qo = r * qCols + h * hd, oo = r * outCols + h * hd;
+            int p = pos[r], sq = seq[r], window = spec.window();
+            float scale = spec.scale(), cap = spec.softcap();
             float max = Float.NEGATIVE_INFINITY;
             for (int c = 0; c < used; c++) {
                 int cp = cells.cellPos(c);
-                if (cells.cellSeq(c) != seq[r] || cp > pos[r] || (spec.window() > 0 && pos[r] - cp >= spec.window())) {
+                if (cells.cellSeq(c) != sq || cp > p || (window > 0 && p - cp >= window)) {
                     s[c] = Float.NEGATIVE_INFINITY;
                     continue;
                 }
-                float sc = kv.ops.dot(kv.k, c * kv.kRow + (long) kvh * hd * elt, qa, qo, hd) * spec.scale();
-                if (spec.softcap() > 0) sc = spec.softcap() * (float) Math.tanh(sc / spec.softcap());
+                float sc = kv.ops.dot(kv.k, c * kv.kRow + (long) kvh * hd * elt, q, qo, hd) * scale;
+                if (cap > 0) sc = cap * (float) Math.tanh(sc / cap);
                 s[c] = sc;
                 if (sc > max) max = sc;
             }
@@ -192,15 +253,17 @@ public final class CpuBackend implements Backend {
                 sum += e;
             }
             float inv = sum == 0 ? 0f : (float) (1.0 / sum);
-            java.util.Arrays.fill(oa, oo, oo + hd, 0f);
+            java.util.Arrays.fill(out, oo, oo + hd, 0f);
             for (int c = 0; c < used; c++) {
                 if (s[c] == 0f) continue;
-                float p = s[c] * inv;
+                float pc = s[c] * inv;
                 kv.ops.dequantize(kv.v, c * kv.vRow + (long) kvh * hd * elt, s, used, hd);
-                for (int i = 0; i < hd; i++) oa[oo + i] += p * s[used + i];
+                for (int i = 0; i < hd; i++) out[oo + i] += pc * s[used + i];
             }
-        });
+        }
     }
+
+    private final AttentionTask attention = new AttentionTask();
 
     @Override
     public void glu(Buf gate, Buf up, boolean gelu, int n) {

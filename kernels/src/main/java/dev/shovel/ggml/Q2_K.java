@@ -6,7 +6,7 @@ import static dev.shovel.ggml.QuantMath.nearestInt;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorOperators;
  * fp16 d, fp16 dmin. Element 128h + 32j + l is bits 2j..2j+1 of qs[32h + l], with scale byte 8h + 2j + l/16;
  * x = d * scale * q - dmin * min.
  */
-public final class Q2_K extends BlockOps {
+public final class Q2_K extends QuantOps {
     public static final Q2_K INSTANCE = new Q2_K();
     static final int BLOCK = 84, QS = 16, D = 80, DMIN = 82;
 
@@ -85,63 +85,24 @@ public final class Q2_K extends BlockOps {
         }
     }
 
-    private static FloatVector w2(ByteVector q, int j, MemorySegment w, long bo, int is, float d, float dmin) {
+    private static FloatVector w2(IntVector q, int j, MemorySegment w, long bo, int is, float d, float dmin) {
         int sc = KQuants.b(w, bo + is);
-        return Vec.bytesToFloat(q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3)).mul(d * (sc & 0xf)).sub(dmin * (sc >> 4));
+        return Vec.toFloat(q.lanewise(VectorOperators.LSHR, 2 * j).and(3)).mul(d * (sc & 0xf)).sub(dmin * (sc >> 4));
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+    void decode(MemorySegment w, long off, float[] dst, int n) {
         for (int b = 0; b < n / QK_K; b++) {
             long bo = off + (long) b * BLOCK;
             float d = f16(w, bo + D), dmin = f16(w, bo + DMIN);
             for (int h = 0; h < 2; h++) {
-                int xo = xOff + b * QK_K + 128 * h;
+                int o = b * QK_K + 128 * h;
                 for (int k = 0; k < 32; k += Vec.L) {
-                    ByteVector q = Vec.bytes(w, bo + QS + 32 * h + k);
+                    IntVector q = Vec.ints(w, bo + QS + 32 * h + k);
                     int is = 8 * h + k / 16;
-                    a0 = w2(q, 0, w, bo, is, d, dmin).fma(Vec.x(x, xo + k), a0);
-                    a1 = w2(q, 1, w, bo, is + 2, d, dmin).fma(Vec.x(x, xo + 32 + k), a1);
-                    a0 = w2(q, 2, w, bo, is + 4, d, dmin).fma(Vec.x(x, xo + 64 + k), a0);
-                    a1 = w2(q, 3, w, bo, is + 6, d, dmin).fma(Vec.x(x, xo + 96 + k), a1);
+                    for (int j = 0; j < 4; j++) w2(q, j, w, bo, is + 2 * j, d, dmin).intoArray(dst, o + 32 * j + k);
                 }
             }
         }
-        return Vec.sum(a0.add(a1));
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-        for (int b = 0; b < n / QK_K; b++) {
-            long bo = off + (long) b * BLOCK;
-            float d = f16(w, bo + D), dmin = f16(w, bo + DMIN);
-            for (int h = 0; h < 2; h++) {
-                int xo = b * QK_K + 128 * h;
-                for (int k = 0; k < 32; k += Vec.L) {
-                    ByteVector q = Vec.bytes(w, bo + QS + 32 * h + k);
-                    int is = 8 * h + k / 16;
-                    FloatVector w1 = w2(q, 0, w, bo, is, d, dmin), w2 = w2(q, 1, w, bo, is + 2, d, dmin);
-                    FloatVector w3 = w2(q, 2, w, bo, is + 4, d, dmin), w4 = w2(q, 3, w, bo, is + 6, d, dmin);
-                    int i1 = xo + k, i2 = xo + 32 + k, i3 = xo + 64 + k, i4 = xo + 96 + k;
-                    a0 = w1.fma(Vec.x(x, x0 + i1), a0); a1 = w2.fma(Vec.x(x, x0 + i2), a1);
-                    a0 = w3.fma(Vec.x(x, x0 + i3), a0); a1 = w4.fma(Vec.x(x, x0 + i4), a1);
-                    b0 = w1.fma(Vec.x(x, x1 + i1), b0); b1 = w2.fma(Vec.x(x, x1 + i2), b1);
-                    b0 = w3.fma(Vec.x(x, x1 + i3), b0); b1 = w4.fma(Vec.x(x, x1 + i4), b1);
-                    c0 = w1.fma(Vec.x(x, x2 + i1), c0); c1 = w2.fma(Vec.x(x, x2 + i2), c1);
-                    c0 = w3.fma(Vec.x(x, x2 + i3), c0); c1 = w4.fma(Vec.x(x, x2 + i4), c1);
-                    e0 = w1.fma(Vec.x(x, x3 + i1), e0); e1 = w2.fma(Vec.x(x, x3 + i2), e1);
-                    e0 = w3.fma(Vec.x(x, x3 + i3), e0); e1 = w4.fma(Vec.x(x, x3 + i4), e1);
-                }
-            }
-        }
-        out[o0] = Vec.sum(a0.add(a1));
-        out[o1] = Vec.sum(b0.add(b1));
-        out[o2] = Vec.sum(c0.add(c1));
-        out[o3] = Vec.sum(e0.add(e1));
     }
 }

@@ -6,9 +6,8 @@ import static dev.shovel.ggml.QuantMath.nearestInt;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -17,7 +16,7 @@ import jdk.incubator.vector.VectorOperators;
  * 8h + 2j + l/16 has low nibble in byte s (s < 8) or high nibble of byte s-8, top 2 bits in byte 8 + s%4 at 2(s/4);
  * x = d * (scale - 32) * q.
  */
-public final class Q3_K extends BlockOps {
+public final class Q3_K extends QuantOps {
     public static final Q3_K INSTANCE = new Q3_K();
     static final int BLOCK = 110, QS = 32, SC = 96, D = 108;
 
@@ -97,67 +96,25 @@ public final class Q3_K extends BlockOps {
         }
     }
 
-    /** Quants of slice j (bits 2j) with the hmask bit {@code bit}, as floats, times the slice's scale. */
-    private static FloatVector w3(ByteVector q, ByteVector hm, int j, int bit, float dl) {
-        VectorMask<Byte> low = hm.and((byte) (1 << bit)).compare(VectorOperators.EQ, 0);
-        ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.SUB, (byte) 4, low);
-        return Vec.bytesToFloat(v).mul(dl);
+    /** Quants of slice j (bits 2j) minus 4 unless hmask bit {@code bit} is set, as floats, times the slice scale. */
+    private static FloatVector w3(IntVector q, IntVector hm, int j, int bit, float dl) {
+        IntVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and(3).or(Vec.bit(hm, bit, 2)).sub(4);
+        return Vec.toFloat(v).mul(dl);
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+    void decode(MemorySegment w, long off, float[] dst, int n) {
         for (int b = 0; b < n / QK_K; b++) {
             long bo = off + (long) b * BLOCK;
             float d = f16(w, bo + D);
             for (int h = 0; h < 2; h++) {
-                int xo = xOff + b * QK_K + 128 * h;
+                int o = b * QK_K + 128 * h;
                 for (int k = 0; k < 32; k += Vec.L) {
-                    ByteVector q = Vec.bytes(w, bo + QS + 32 * h + k), hm = Vec.bytes(w, bo + k);
+                    IntVector q = Vec.ints(w, bo + QS + 32 * h + k), hm = Vec.ints(w, bo + k);
                     int is = 8 * h + k / 16;
-                    a0 = w3(q, hm, 0, 4 * h, d * scale(w, bo, is)).fma(Vec.x(x, xo + k), a0);
-                    a1 = w3(q, hm, 1, 4 * h + 1, d * scale(w, bo, is + 2)).fma(Vec.x(x, xo + 32 + k), a1);
-                    a0 = w3(q, hm, 2, 4 * h + 2, d * scale(w, bo, is + 4)).fma(Vec.x(x, xo + 64 + k), a0);
-                    a1 = w3(q, hm, 3, 4 * h + 3, d * scale(w, bo, is + 6)).fma(Vec.x(x, xo + 96 + k), a1);
+                    for (int j = 0; j < 4; j++) w3(q, hm, j, 4 * h + j, d * scale(w, bo, is + 2 * j)).intoArray(dst, o + 32 * j + k);
                 }
             }
         }
-        return Vec.sum(a0.add(a1));
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-        for (int b = 0; b < n / QK_K; b++) {
-            long bo = off + (long) b * BLOCK;
-            float d = f16(w, bo + D);
-            for (int h = 0; h < 2; h++) {
-                int xo = b * QK_K + 128 * h;
-                for (int k = 0; k < 32; k += Vec.L) {
-                    ByteVector q = Vec.bytes(w, bo + QS + 32 * h + k), hm = Vec.bytes(w, bo + k);
-                    int is = 8 * h + k / 16;
-                    FloatVector w1 = w3(q, hm, 0, 4 * h, d * scale(w, bo, is));
-                    FloatVector w2 = w3(q, hm, 1, 4 * h + 1, d * scale(w, bo, is + 2));
-                    FloatVector w3 = w3(q, hm, 2, 4 * h + 2, d * scale(w, bo, is + 4));
-                    FloatVector w4 = w3(q, hm, 3, 4 * h + 3, d * scale(w, bo, is + 6));
-                    int i1 = xo + k, i2 = xo + 32 + k, i3 = xo + 64 + k, i4 = xo + 96 + k;
-                    a0 = w1.fma(Vec.x(x, x0 + i1), a0); a1 = w2.fma(Vec.x(x, x0 + i2), a1);
-                    a0 = w3.fma(Vec.x(x, x0 + i3), a0); a1 = w4.fma(Vec.x(x, x0 + i4), a1);
-                    b0 = w1.fma(Vec.x(x, x1 + i1), b0); b1 = w2.fma(Vec.x(x, x1 + i2), b1);
-                    b0 = w3.fma(Vec.x(x, x1 + i3), b0); b1 = w4.fma(Vec.x(x, x1 + i4), b1);
-                    c0 = w1.fma(Vec.x(x, x2 + i1), c0); c1 = w2.fma(Vec.x(x, x2 + i2), c1);
-                    c0 = w3.fma(Vec.x(x, x2 + i3), c0); c1 = w4.fma(Vec.x(x, x2 + i4), c1);
-                    e0 = w1.fma(Vec.x(x, x3 + i1), e0); e1 = w2.fma(Vec.x(x, x3 + i2), e1);
-                    e0 = w3.fma(Vec.x(x, x3 + i3), e0); e1 = w4.fma(Vec.x(x, x3 + i4), e1);
-                }
-            }
-        }
-        out[o0] = Vec.sum(a0.add(a1));
-        out[o1] = Vec.sum(b0.add(b1));
-        out[o2] = Vec.sum(c0.add(c1));
-        out[o3] = Vec.sum(e0.add(e1));
     }
 }

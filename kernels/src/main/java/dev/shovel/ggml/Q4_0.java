@@ -3,14 +3,13 @@ package dev.shovel.ggml;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * GGML_TYPE_Q4_0: blocks of 32 = fp16 scale d, then 16 bytes; element j is the low nibble of byte j and
  * element j+16 its high nibble; x = d * (q - 8).
  */
-public final class Q4_0 extends BlockOps {
+public final class Q4_0 extends QuantOps {
     public static final Q4_0 INSTANCE = new Q4_0();
     static final int QK = 32, BLOCK = 18;
 
@@ -52,44 +51,15 @@ public final class Q4_0 extends BlockOps {
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
-        for (int b = 0; b < n / QK; b++) {
-            long bo = off + (long) b * BLOCK;
-            int xo = xOff + b * QK;
-            float d = f16(w, bo);
-            for (int k = 0; k < QK / 2; k += Vec.L) {
-                ByteVector q = Vec.bytes(w, bo + 2 + k);
-                FloatVector lo = Vec.lo(q).sub(8f).mul(d), hi = Vec.hi(q).sub(8f).mul(d);
-                a0 = lo.fma(Vec.x(x, xo + k), a0);
-                a1 = hi.fma(Vec.x(x, xo + 16 + k), a1);
-            }
-        }
-        return Vec.sum(a0.add(a1));
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+    void decode(MemorySegment w, long off, float[] dst, int n) {
         for (int b = 0; b < n / QK; b++) {
             long bo = off + (long) b * BLOCK;
             float d = f16(w, bo);
-            for (int k = 0; k < QK / 2; k += Vec.L) {
-                ByteVector q = Vec.bytes(w, bo + 2 + k);
-                FloatVector lo = Vec.lo(q).sub(8f).mul(d), hi = Vec.hi(q).sub(8f).mul(d);
-                int i = b * QK + k, j = i + 16;
-                a0 = lo.fma(Vec.x(x, x0 + i), a0); a1 = hi.fma(Vec.x(x, x0 + j), a1);
-                b0 = lo.fma(Vec.x(x, x1 + i), b0); b1 = hi.fma(Vec.x(x, x1 + j), b1);
-                c0 = lo.fma(Vec.x(x, x2 + i), c0); c1 = hi.fma(Vec.x(x, x2 + j), c1);
-                e0 = lo.fma(Vec.x(x, x3 + i), e0); e1 = hi.fma(Vec.x(x, x3 + j), e1);
+            for (int k = 0; k < 16; k += Vec.L) {
+                IntVector q = Vec.ints(w, bo + 2 + k);
+                Vec.toFloat(Vec.lo(q).sub(8)).mul(d).intoArray(dst, b * QK + k);
+                Vec.toFloat(Vec.hi(q).sub(8)).mul(d).intoArray(dst, b * QK + 16 + k);
             }
         }
-        out[o0] = Vec.sum(a0.add(a1));
-        out[o1] = Vec.sum(b0.add(b1));
-        out[o2] = Vec.sum(c0.add(c1));
-        out[o3] = Vec.sum(e0.add(e1));
     }
 }

@@ -6,15 +6,14 @@ import static dev.shovel.ggml.QuantMath.nearestInt;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * GGML_TYPE_Q4_K: super-blocks of 256 = fp16 d, fp16 dmin, 12 bytes of packed 6-bit scales and mins (8 each), then
  * 128 bytes of nibbles. Chunk c (64 elements) uses bytes 32c..32c+31: low nibbles are sub-block 2c, high nibbles
  * sub-block 2c+1; x = d * scale * q - dmin * min.
  */
-public final class Q4_K extends BlockOps {
+public final class Q4_K extends QuantOps {
     public static final Q4_K INSTANCE = new Q4_K();
     static final int BLOCK = 144, SCALES = 4, QS = 16;
 
@@ -79,53 +78,20 @@ public final class Q4_K extends BlockOps {
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+    void decode(MemorySegment w, long off, float[] dst, int n) {
         for (int b = 0; b < n / QK_K; b++) {
             long bo = off + (long) b * BLOCK;
             float d = f16(w, bo), dmin = f16(w, bo + 2);
             for (int c = 0; c < 4; c++) {
                 float d1 = d * KQuants.scaleK4(w, bo + SCALES, 2 * c), m1 = dmin * KQuants.minK4(w, bo + SCALES, 2 * c);
                 float d2 = d * KQuants.scaleK4(w, bo + SCALES, 2 * c + 1), m2 = dmin * KQuants.minK4(w, bo + SCALES, 2 * c + 1);
-                int xo = xOff + b * QK_K + 64 * c;
+                int o = b * QK_K + 64 * c;
                 for (int k = 0; k < 32; k += Vec.L) {
-                    ByteVector q = Vec.bytes(w, bo + QS + 32 * c + k);
-                    FloatVector lo = Vec.lo(q).mul(d1).sub(m1), hi = Vec.hi(q).mul(d2).sub(m2);
-                    a0 = lo.fma(Vec.x(x, xo + k), a0);
-                    a1 = hi.fma(Vec.x(x, xo + 32 + k), a1);
+                    IntVector q = Vec.ints(w, bo + QS + 32 * c + k);
+                    Vec.toFloat(Vec.lo(q)).mul(d1).sub(m1).intoArray(dst, o + k);
+                    Vec.toFloat(Vec.hi(q)).mul(d2).sub(m2).intoArray(dst, o + 32 + k);
                 }
             }
         }
-        return Vec.sum(a0.add(a1));
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-        for (int b = 0; b < n / QK_K; b++) {
-            long bo = off + (long) b * BLOCK;
-            float d = f16(w, bo), dmin = f16(w, bo + 2);
-            for (int c = 0; c < 4; c++) {
-                float d1 = d * KQuants.scaleK4(w, bo + SCALES, 2 * c), m1 = dmin * KQuants.minK4(w, bo + SCALES, 2 * c);
-                float d2 = d * KQuants.scaleK4(w, bo + SCALES, 2 * c + 1), m2 = dmin * KQuants.minK4(w, bo + SCALES, 2 * c + 1);
-                int xo = b * QK_K + 64 * c;
-                for (int k = 0; k < 32; k += Vec.L) {
-                    ByteVector q = Vec.bytes(w, bo + QS + 32 * c + k);
-                    FloatVector lo = Vec.lo(q).mul(d1).sub(m1), hi = Vec.hi(q).mul(d2).sub(m2);
-                    int i = xo + k, j = xo + 32 + k;
-                    a0 = lo.fma(Vec.x(x, x0 + i), a0); a1 = hi.fma(Vec.x(x, x0 + j), a1);
-                    b0 = lo.fma(Vec.x(x, x1 + i), b0); b1 = hi.fma(Vec.x(x, x1 + j), b1);
-                    c0 = lo.fma(Vec.x(x, x2 + i), c0); c1 = hi.fma(Vec.x(x, x2 + j), c1);
-                    e0 = lo.fma(Vec.x(x, x3 + i), e0); e1 = hi.fma(Vec.x(x, x3 + j), e1);
-                }
-            }
-        }
-        out[o0] = Vec.sum(a0.add(a1));
-        out[o1] = Vec.sum(b0.add(b1));
-        out[o2] = Vec.sum(c0.add(c1));
-        out[o3] = Vec.sum(e0.add(e1));
     }
 }

@@ -3,52 +3,22 @@ package dev.shovel.ggml;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * GGML_TYPE_Q5_0: blocks of 32 = fp16 d, uint32 qh (bit j = 5th bit of element j), then 16 bytes of low nibbles
  * (element j low nibble of byte j, element j+16 high nibble); x = d * (q - 16).
  */
-public final class Q5_0 extends BlockOps {
+public final class Q5_0 extends QuantOps {
     public static final Q5_0 INSTANCE = new Q5_0();
     static final int QK = 32, BLOCK = 22;
 
-    /** Lane i of chunk k gets byte (16 * half + k + i) / 8 of qh; {@link #BITS} picks bit i % 8 of it. */
-    static final VectorShuffle<Byte>[][] SPREAD = spread();
-    static final ByteVector BITS = bits();
-
     @Override public GGMLType type() { return GGMLType.Q5_0; }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Byte>[][] spread() {
-        if (!Vec.OK) return null;
-        int chunks = 16 / Vec.L;
-        VectorShuffle<Byte>[][] s = new VectorShuffle[2][chunks];
-        for (int half = 0; half < 2; half++) {
-            for (int c = 0; c < chunks; c++) {
-                int[] idx = new int[Vec.L];
-                for (int i = 0; i < Vec.L; i++) idx[i] = (16 * half + c * Vec.L + i) / 8;
-                s[half][c] = VectorShuffle.fromArray(Vec.B, idx, 0);
-            }
-        }
-        return s;
-    }
-
-    private static ByteVector bits() {
-        if (!Vec.OK) return null;
-        byte[] b = new byte[Vec.L];
-        for (int i = 0; i < Vec.L; i++) b[i] = (byte) (1 << (i % 8));
-        return ByteVector.fromArray(Vec.B, b, 0);
-    }
-
-    /** 5-bit quants of chunk c (elements 16 * half + c * L ..) from the nibbles and the qh bytes. */
-    static ByteVector q5(ByteVector nibbles, ByteVector qh, int half, int c) {
-        VectorMask<Byte> high = qh.rearrange(SPREAD[half][c]).and(BITS).compare(VectorOperators.NE, 0);
-        return nibbles.lanewise(VectorOperators.OR, (byte) 16, high);
+    /** 5th bits (as 16 or 0) of the L elements starting at element {@code first}, from the 32-bit qh. */
+    static IntVector high(int qh, int first) {
+        return Vec.bit(IntVector.broadcast(Vec.I, qh >>> first).lanewise(VectorOperators.LSHR, Vec.IOTA), 0, 4);
     }
 
     static int highBit(int qh, int e) { return (qh >>> e & 1) << 4; }
@@ -93,51 +63,16 @@ public final class Q5_0 extends BlockOps {
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+    void decode(MemorySegment w, long off, float[] dst, int n) {
         for (int b = 0; b < n / QK; b++) {
             long bo = off + (long) b * BLOCK;
-            int xo = xOff + b * QK;
             float d = f16(w, bo);
-            ByteVector qh = Vec.bytes(w, bo + 2);
-            for (int c = 0; c < 16 / Vec.L; c++) {
-                int k = c * Vec.L;
-                ByteVector q = Vec.bytes(w, bo + 6 + k);
-                FloatVector lo = Vec.bytesToFloat(q5(q.and((byte) 0xf), qh, 0, c).sub((byte) 16)).mul(d);
-                FloatVector hi = Vec.bytesToFloat(q5(q.lanewise(VectorOperators.LSHR, 4), qh, 1, c).sub((byte) 16)).mul(d);
-                a0 = lo.fma(Vec.x(x, xo + k), a0);
-                a1 = hi.fma(Vec.x(x, xo + 16 + k), a1);
+            int qh = w.get(I32, bo + 2);
+            for (int k = 0; k < 16; k += Vec.L) {
+                IntVector q = Vec.ints(w, bo + 6 + k);
+                Vec.toFloat(Vec.lo(q).or(high(qh, k)).sub(16)).mul(d).intoArray(dst, b * QK + k);
+                Vec.toFloat(Vec.hi(q).or(high(qh, 16 + k)).sub(16)).mul(d).intoArray(dst, b * QK + 16 + k);
             }
         }
-        return Vec.sum(a0.add(a1));
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-        for (int b = 0; b < n / QK; b++) {
-            long bo = off + (long) b * BLOCK;
-            int xo = b * QK;
-            float d = f16(w, bo);
-            ByteVector qh = Vec.bytes(w, bo + 2);
-            for (int c = 0; c < 16 / Vec.L; c++) {
-                int k = c * Vec.L;
-                ByteVector q = Vec.bytes(w, bo + 6 + k);
-                FloatVector lo = Vec.bytesToFloat(q5(q.and((byte) 0xf), qh, 0, c).sub((byte) 16)).mul(d);
-                FloatVector hi = Vec.bytesToFloat(q5(q.lanewise(VectorOperators.LSHR, 4), qh, 1, c).sub((byte) 16)).mul(d);
-                int i = xo + k, j = xo + 16 + k;
-                a0 = lo.fma(Vec.x(x, x0 + i), a0); a1 = hi.fma(Vec.x(x, x0 + j), a1);
-                b0 = lo.fma(Vec.x(x, x1 + i), b0); b1 = hi.fma(Vec.x(x, x1 + j), b1);
-                c0 = lo.fma(Vec.x(x, x2 + i), c0); c1 = hi.fma(Vec.x(x, x2 + j), c1);
-                e0 = lo.fma(Vec.x(x, x3 + i), e0); e1 = hi.fma(Vec.x(x, x3 + j), e1);
-            }
-        }
-        out[o0] = Vec.sum(a0.add(a1));
-        out[o1] = Vec.sum(b0.add(b1));
-        out[o2] = Vec.sum(c0.add(c1));
-        out[o3] = Vec.sum(e0.add(e1));
     }
 }

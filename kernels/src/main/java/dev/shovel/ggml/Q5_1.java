@@ -1,20 +1,18 @@
 package dev.shovel.ggml;
 
 import static dev.shovel.ggml.Q5_0.highBit;
-import static dev.shovel.ggml.Q5_0.q5;
+import static dev.shovel.ggml.Q5_0.high;
 
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.IntVector;
 
 /**
  * GGML_TYPE_Q5_1: blocks of 32 = fp16 d, fp16 m, uint32 qh (5th bits), 16 bytes of nibbles laid out as in Q5_0;
  * x = q * d + m.
  */
-public final class Q5_1 extends BlockOps {
+public final class Q5_1 extends QuantOps {
     public static final Q5_1 INSTANCE = new Q5_1();
     static final int QK = 32, BLOCK = 24;
 
@@ -62,51 +60,16 @@ public final class Q5_1 extends BlockOps {
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+    void decode(MemorySegment w, long off, float[] dst, int n) {
         for (int b = 0; b < n / QK; b++) {
             long bo = off + (long) b * BLOCK;
-            int xo = xOff + b * QK;
             float d = f16(w, bo), m = f16(w, bo + 2);
-            ByteVector qh = Vec.bytes(w, bo + 4);
-            for (int c = 0; c < 16 / Vec.L; c++) {
-                int k = c * Vec.L;
-                ByteVector q = Vec.bytes(w, bo + 8 + k);
-                FloatVector lo = Vec.bytesToFloat(q5(q.and((byte) 0xf), qh, 0, c)).mul(d).add(m);
-                FloatVector hi = Vec.bytesToFloat(q5(q.lanewise(VectorOperators.LSHR, 4), qh, 1, c)).mul(d).add(m);
-                a0 = lo.fma(Vec.x(x, xo + k), a0);
-                a1 = hi.fma(Vec.x(x, xo + 16 + k), a1);
+            int qh = w.get(I32, bo + 4);
+            for (int k = 0; k < 16; k += Vec.L) {
+                IntVector q = Vec.ints(w, bo + 8 + k);
+                Vec.toFloat(Vec.lo(q).or(high(qh, k))).mul(d).add(m).intoArray(dst, b * QK + k);
+                Vec.toFloat(Vec.hi(q).or(high(qh, 16 + k))).mul(d).add(m).intoArray(dst, b * QK + 16 + k);
             }
         }
-        return Vec.sum(a0.add(a1));
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-        for (int b = 0; b < n / QK; b++) {
-            long bo = off + (long) b * BLOCK;
-            int xo = b * QK;
-            float d = f16(w, bo), m = f16(w, bo + 2);
-            ByteVector qh = Vec.bytes(w, bo + 4);
-            for (int c = 0; c < 16 / Vec.L; c++) {
-                int k = c * Vec.L;
-                ByteVector q = Vec.bytes(w, bo + 8 + k);
-                FloatVector lo = Vec.bytesToFloat(q5(q.and((byte) 0xf), qh, 0, c)).mul(d).add(m);
-                FloatVector hi = Vec.bytesToFloat(q5(q.lanewise(VectorOperators.LSHR, 4), qh, 1, c)).mul(d).add(m);
-                int i = xo + k, j = xo + 16 + k;
-                a0 = lo.fma(Vec.x(x, x0 + i), a0); a1 = hi.fma(Vec.x(x, x0 + j), a1);
-                b0 = lo.fma(Vec.x(x, x1 + i), b0); b1 = hi.fma(Vec.x(x, x1 + j), b1);
-                c0 = lo.fma(Vec.x(x, x2 + i), c0); c1 = hi.fma(Vec.x(x, x2 + j), c1);
-                e0 = lo.fma(Vec.x(x, x3 + i), e0); e1 = hi.fma(Vec.x(x, x3 + j), e1);
-            }
-        }
-        out[o0] = Vec.sum(a0.add(a1));
-        out[o1] = Vec.sum(b0.add(b1));
-        out[o2] = Vec.sum(c0.add(c1));
-        out[o3] = Vec.sum(e0.add(e1));
     }
 }

@@ -6,7 +6,7 @@ import static dev.shovel.ggml.QuantMath.nearestInt;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorOperators;
  * l+96 are ql[l] low, ql[l+32] low, ql[l] high, ql[l+32] high nibble, with qh[l] bits 0-1, 2-3, 4-5, 6-7;
  * x = d * scale[l/16 + 2i] * (q - 32).
  */
-public final class Q6_K extends BlockOps {
+public final class Q6_K extends QuantOps {
     public static final Q6_K INSTANCE = new Q6_K();
     static final int BLOCK = 210, QH = 128, SC = 192, D = 208;
 
@@ -86,70 +86,28 @@ public final class Q6_K extends BlockOps {
         }
     }
 
-    private static FloatVector w6(ByteVector low4, ByteVector high2, float scale) {
-        return Vec.bytesToFloat(low4.or(high2.lanewise(VectorOperators.LSHL, 4)).sub((byte) 32)).mul(scale);
+    /** Low 4 bits plus the 2 high bits already in place (bits 4-5), minus 32, times the sub-block scale. */
+    private static FloatVector w6(IntVector low4, IntVector high2, float scale) {
+        return Vec.toFloat(low4.or(high2.and(0x30)).sub(32)).mul(scale);
     }
 
     @Override
-    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
+    void decode(MemorySegment w, long off, float[] dst, int n) {
         for (int b = 0; b < n / QK_K; b++) {
             long bo = off + (long) b * BLOCK;
             float d = f16(w, bo + D);
             for (int h = 0; h < 2; h++) {
                 long ql = bo + 64 * h, qh = bo + QH + 32 * h;
-                int xo = xOff + b * QK_K + 128 * h;
+                int o = b * QK_K + 128 * h;
                 for (int k = 0; k < 32; k += Vec.L) {
                     int is = 8 * h + k / 16;
-                    ByteVector a = Vec.bytes(w, ql + k), c = Vec.bytes(w, ql + 32 + k), hh = Vec.bytes(w, qh + k);
-                    FloatVector w1 = w6(a.and((byte) 0xf), hh.and((byte) 3), d * sc(w, bo, is));
-                    FloatVector w2 = w6(c.and((byte) 0xf), hh.lanewise(VectorOperators.LSHR, 2).and((byte) 3), d * sc(w, bo, is + 2));
-                    FloatVector w3 = w6(a.lanewise(VectorOperators.LSHR, 4), hh.lanewise(VectorOperators.LSHR, 4).and((byte) 3), d * sc(w, bo, is + 4));
-                    FloatVector w4 = w6(c.lanewise(VectorOperators.LSHR, 4), hh.lanewise(VectorOperators.LSHR, 6), d * sc(w, bo, is + 6));
-                    a0 = w1.fma(Vec.x(x, xo + k), a0);
-                    a1 = w2.fma(Vec.x(x, xo + 32 + k), a1);
-                    a0 = w3.fma(Vec.x(x, xo + 64 + k), a0);
-                    a1 = w4.fma(Vec.x(x, xo + 96 + k), a1);
+                    IntVector a = Vec.ints(w, ql + k), c = Vec.ints(w, ql + 32 + k), hh = Vec.ints(w, qh + k);
+                    w6(Vec.lo(a), hh.lanewise(VectorOperators.LSHL, 4), d * sc(w, bo, is)).intoArray(dst, o + k);
+                    w6(Vec.lo(c), hh.lanewise(VectorOperators.LSHL, 2), d * sc(w, bo, is + 2)).intoArray(dst, o + 32 + k);
+                    w6(Vec.hi(a), hh, d * sc(w, bo, is + 4)).intoArray(dst, o + 64 + k);
+                    w6(Vec.hi(c), hh.lanewise(VectorOperators.LSHR, 2), d * sc(w, bo, is + 6)).intoArray(dst, o + 96 + k);
                 }
             }
         }
-        return Vec.sum(a0.add(a1));
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-        for (int b = 0; b < n / QK_K; b++) {
-            long bo = off + (long) b * BLOCK;
-            float d = f16(w, bo + D);
-            for (int h = 0; h < 2; h++) {
-                long ql = bo + 64 * h, qh = bo + QH + 32 * h;
-                int xo = b * QK_K + 128 * h;
-                for (int k = 0; k < 32; k += Vec.L) {
-                    int is = 8 * h + k / 16;
-                    ByteVector a = Vec.bytes(w, ql + k), c = Vec.bytes(w, ql + 32 + k), hh = Vec.bytes(w, qh + k);
-                    FloatVector w1 = w6(a.and((byte) 0xf), hh.and((byte) 3), d * sc(w, bo, is));
-                    FloatVector w2 = w6(c.and((byte) 0xf), hh.lanewise(VectorOperators.LSHR, 2).and((byte) 3), d * sc(w, bo, is + 2));
-                    FloatVector w3 = w6(a.lanewise(VectorOperators.LSHR, 4), hh.lanewise(VectorOperators.LSHR, 4).and((byte) 3), d * sc(w, bo, is + 4));
-                    FloatVector w4 = w6(c.lanewise(VectorOperators.LSHR, 4), hh.lanewise(VectorOperators.LSHR, 6), d * sc(w, bo, is + 6));
-                    int i1 = xo + k, i2 = xo + 32 + k, i3 = xo + 64 + k, i4 = xo + 96 + k;
-                    a0 = w1.fma(Vec.x(x, x0 + i1), a0); a1 = w2.fma(Vec.x(x, x0 + i2), a1);
-                    a0 = w3.fma(Vec.x(x, x0 + i3), a0); a1 = w4.fma(Vec.x(x, x0 + i4), a1);
-                    b0 = w1.fma(Vec.x(x, x1 + i1), b0); b1 = w2.fma(Vec.x(x, x1 + i2), b1);
-                    b0 = w3.fma(Vec.x(x, x1 + i3), b0); b1 = w4.fma(Vec.x(x, x1 + i4), b1);
-                    c0 = w1.fma(Vec.x(x, x2 + i1), c0); c1 = w2.fma(Vec.x(x, x2 + i2), c1);
-                    c0 = w3.fma(Vec.x(x, x2 + i3), c0); c1 = w4.fma(Vec.x(x, x2 + i4), c1);
-                    e0 = w1.fma(Vec.x(x, x3 + i1), e0); e1 = w2.fma(Vec.x(x, x3 + i2), e1);
-                    e0 = w3.fma(Vec.x(x, x3 + i3), e0); e1 = w4.fma(Vec.x(x, x3 + i4), e1);
-                }
-            }
-        }
-        out[o0] = Vec.sum(a0.add(a1));
-        out[o1] = Vec.sum(b0.add(b1));
-        out[o2] = Vec.sum(c0.add(c1));
-        out[o3] = Vec.sum(e0.add(e1));
     }
 }

@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector species and conversions shared by the type kernels. */
@@ -21,6 +22,9 @@ final class Vec {
     static final VectorSpecies<Short> S = L == 16 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
     static final VectorSpecies<Integer> I = L == 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
 
+    /** Lane i holds i. */
+    static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+
     private static final FloatVector TWO_112 = FloatVector.broadcast(F, 0x1p112f);
 
     /** IEEE half bits (sign-extended shorts) to floats; exact for every half, infinities and NaNs included. */
@@ -34,14 +38,27 @@ final class Vec {
         return bits.or(sign).reinterpretAsFloats();
     }
 
+    /** Shuffles that fold the upper half of the live lanes onto the lower: lane i takes lane i + L/2, L/4, ..., 1. */
+    private static final VectorShuffle<Float>[] FOLD = fold();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] fold() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] f = new VectorShuffle[steps];
+        for (int k = 0, half = L / 2; k < steps; k++, half /= 2) {
+            int h = half;
+            f[k] = VectorShuffle.fromOp(F, i -> (i + h) % L);
+        }
+        return f;
+    }
+
     /**
-     * Sum of the lanes in a fixed order (lane 0 first). Used instead of {@code reduceLanes(ADD)}, whose float order
-     * may differ between the interpreter and compiled code, so that results are bit-reproducible.
+     * Sum of the lanes as a fixed pairwise tree. Used instead of {@code reduceLanes(ADD)}, whose float order may
+     * differ between the interpreter and compiled code, so that results are bit-reproducible.
      */
     static float sum(FloatVector v) {
-        float s = 0;
-        for (int i = 0; i < v.length(); i++) s += v.lane(i);
-        return s;
+        for (VectorShuffle<Float> f : FOLD) v = v.add(v.rearrange(f));
+        return v.lane(0);
     }
 
     /** bfloat16 bits to floats. */
@@ -58,11 +75,27 @@ final class Vec {
     /** L floats of {@code x} at {@code i}. */
     static FloatVector x(float[] x, int i) { return FloatVector.fromArray(F, x, i); }
 
-    /** Low nibbles of bytes as floats 0..15. */
-    static FloatVector lo(ByteVector b) { return bytesToFloat(b.and((byte) 0xf)); }
+    /**
+     * L bytes at {@code off} widened to int lanes (sign-extended). Bit work on quants is done on int lanes: x86 has
+     * no byte shifts, and the Vector API falls back to slow Java code for them.
+     */
+    static IntVector ints(java.lang.foreign.MemorySegment w, long off) {
+        return (IntVector) bytes(w, off).convertShape(VectorOperators.B2I, I, 0);
+    }
 
-    /** High nibbles of bytes as floats 0..15. */
-    static FloatVector hi(ByteVector b) { return bytesToFloat(b.lanewise(VectorOperators.LSHR, 4)); }
+    static FloatVector toFloat(IntVector v) { return (FloatVector) v.convert(VectorOperators.I2F, 0); }
+
+    /** Low nibbles (0..15) of widened bytes. */
+    static IntVector lo(IntVector q) { return q.and(0xf); }
+
+    /** High nibbles (0..15) of widened bytes. */
+    static IntVector hi(IntVector q) { return q.lanewise(VectorOperators.LSHR, 4).and(0xf); }
+
+    /** Bit {@code from} of each lane moved to bit {@code to}; other bits cleared. */
+    static IntVector bit(IntVector v, int from, int to) {
+        IntVector s = from <= to ? v.lanewise(VectorOperators.LSHL, to - from) : v.lanewise(VectorOperators.LSHR, from - to);
+        return s.and(1 << to);
+    }
 
     /** Signed bytes (L lanes) to floats. */
     static FloatVector bytesToFloat(ByteVector b) {

@@ -152,4 +152,25 @@ class TypeTwinTest {
             if (Float.floatToRawIntBits(again) != Float.floatToRawIntBits(first)) fail(t + ": call " + i + " gave " + again + ", first " + first);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("types")
+    void vectorDecodeIsBitIdenticalToDequantize(GGMLType t) {
+        if (!(TypeOps.of(t) instanceof QuantOps ops) || !Vec.OK) return;
+        Random r = new Random(5000L + t.id);
+        int n = QuantOps.CHUNK, rows = 8;
+        long rb = ops.rowBytes(n);
+        for (MemorySegment w : weights(ops, r, rows, n)) {
+            for (int row = 0; row < rows; row++) {
+                float[] want = new float[n], got = new float[n];
+                ops.dequantize(w, row * rb, want, 0, n);
+                ops.decode(w, row * rb, got, n);
+                for (int i = 0; i < n; i++) {
+                    if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+                        fail(t + " row " + row + " element " + i + ": decode " + got[i] + " vs dequantize " + want[i]);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,17 +1,29 @@
 package dev.shovel.model;
 
 import dev.shovel.ShovelException;
+import dev.shovel.backend.AttnSpec;
 import dev.shovel.backend.RopeSpec;
+import dev.shovel.ggml.TypeOps;
 import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFValueType;
 import dev.shovel.gguf.TensorInfo;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Hyper-parameters of a model, read from the {@code <arch>.*} GGUF keys. Architectures differ only through the
- * fields and flags here.
+ * Hyper-parameters of a model, read from the {@code <arch>.*} GGUF keys and the tensors present. Architectures differ
+ * only through {@link Architecture}, the scales here, and the per-layer {@link LayerSpec}s.
+ *
+ * @param embdScale     token embeddings are multiplied by this (gemma: sqrt(n_embd); granite: embedding_scale)
+ * @param residualScale each block's output is multiplied by this before the residual add (granite)
+ * @param logitScale    logits are multiplied by this (granite: 1 / logit_scale)
+ * @param finalSoftcap  logits become c * tanh(logits / c) when c > 0 (gemma2)
+ * @param ropeAttnFactor RoPE'd Q and K are multiplied by this ({@code rope.scaling.attn_factor}, LongRoPE)
+ * @param ropeOrigCtx   contexts larger than this use {@link LayerSpec#ropeLong()}
  */
 public record ModelConfig(
-        String arch,
+        Architecture arch,
         int nEmbd,
         int nLayer,
         int nHead,
@@ -21,67 +33,212 @@ public record ModelConfig(
         int nVocab,
         int ctxTrain,
         float normEps,
-        RopeSpec rope,
-        boolean tiedOutput) {
+        float embdScale,
+        float residualScale,
+        float logitScale,
+        float finalSoftcap,
+        float ropeAttnFactor,
+        int ropeOrigCtx,
+        boolean tiedOutput,
+        List<LayerSpec> layers) {
 
-    public static final List<String> SUPPORTED = List.of("llama");
+    public static final List<String> SUPPORTED = Architecture.SUPPORTED;
 
     public int qDim() { return nHead * headDim; }
     public int kvDim() { return nHeadKv * headDim; }
-
-    /** The derived configuration, one field per line. */
-    public String describe() {
-        return String.join("\n",
-                "architecture: " + arch,
-                "n_embd: " + nEmbd + ", n_layer: " + nLayer + ", n_ff: " + nFf + ", n_vocab: " + nVocab,
-                "n_head: " + nHead + ", n_head_kv: " + nHeadKv + ", head_dim: " + headDim,
-                "context (training): " + ctxTrain + ", norm eps: " + normEps,
-                "rope: " + (rope.neox() ? "neox" : "normal") + ", n_rot " + rope.nRot() + ", base " + rope.base()
-                        + (rope.posScale() != 1f ? ", linear scale " + (1 / rope.posScale()) : "")
-                        + (rope.factors() != null ? ", freq factors " + java.util.Arrays.toString(rope.factors()) : ""),
-                "output: " + (tiedOutput ? "tied to token_embd" : "output.weight"));
-    }
+    public LayerSpec layer(int l) { return layers.get(l); }
 
     public static ModelConfig from(GGUFFile f) {
-        String arch = f.getString("general.architecture", null);
-        if (arch == null) throw new ShovelException(f.path() + " has no general.architecture key");
-        if (!SUPPORTED.contains(arch)) {
-            throw new ShovelException("unsupported architecture '" + arch + "' (supported: " + String.join(", ", SUPPORTED) + ")");
-        }
-        String p = arch + ".";
+        String name = f.getString("general.architecture", null);
+        if (name == null) throw new ShovelException(f.path() + " has no general.architecture key");
+        Architecture a = Architecture.of(name);
+        String p = name + ".";
         int nEmbd = f.getInt(p + "embedding_length");
+        int nLayer = f.getInt(p + "block_count");
         int nHead = f.getInt(p + "attention.head_count");
         int nHeadKv = f.getInt(p + "attention.head_count_kv", nHead);
-        int headDim = f.getInt(p + "attention.key_length", nEmbd / nHead);
-        TensorInfo embd = f.tensor("token_embd.weight");
-        if (embd == null) throw new ShovelException(f.path() + " has no token_embd.weight tensor");
-        int nVocab = Math.toIntExact(embd.dims()[1]);
-        int nRot = f.getInt(p + "rope.dimension_count", headDim);
-        float base = f.getFloat(p + "rope.freq_base", 10000f);
-        float[] factors = null;
-        TensorInfo rf = f.tensor("rope_freqs.weight");
-        if (rf != null) {
-            factors = new float[nRot / 2];
-            dev.shovel.ggml.TypeOps.of(rf.type()).dequantize(f.tensorData(rf), 0, factors, 0, nRot / 2);
-        }
-        float linear = f.getFloat(p + "rope.scaling.factor", 1f);
-        String scaling = f.getString(p + "rope.scaling.type", "none");
-        float posScale = scaling.equals("linear") && linear > 0 ? 1f / linear : 1f;
         if (nHead <= 0 || nHeadKv <= 0 || nHead % nHeadKv != 0) {
             throw new ShovelException("bad head counts: " + nHead + " heads, " + nHeadKv + " KV heads");
         }
-        return new ModelConfig(arch, nEmbd, f.getInt(p + "block_count"), nHead, nHeadKv, headDim,
-                f.getInt(p + "feed_forward_length"), nVocab, f.getInt(p + "context_length", 2048),
-                f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
-                new RopeSpec(nRot, base, ropeNeox(arch), posScale, factors),
-                f.tensor("output.weight") == null);
+        int headDim = f.getInt(p + "attention.key_length", nEmbd / nHead);
+        int vDim = f.getInt(p + "attention.value_length", headDim);
+        if (vDim != headDim) {
+            throw new ShovelException("value_length " + vDim + " differs from key_length " + headDim + " (not supported)");
+        }
+        TensorInfo embd = f.tensor("token_embd.weight");
+        if (embd == null) throw new ShovelException(f.path() + " has no token_embd.weight tensor");
+        int nVocab = Math.toIntExact(embd.dims()[1]);
+        float eps = a.layerNorm() ? f.getFloat(p + "attention.layer_norm_epsilon", 1e-5f)
+                : f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f);
+        int ctxTrain = f.getInt(p + "context_length", 2048);
+
+        // scales and soft-caps (llama.cpp's f_*_scale / f_*_softcapping; 0 in a key means "off")
+        float embdScale = a.scaleEmbd() ? (float) Math.sqrt(nEmbd) : 1f;
+        float residualScale = 1f, logitScale = 1f, attnSoftcap = 0f, finalSoftcap = 0f;
+        float attnScale = 1f / (float) Math.sqrt(headDim);
+        switch (name) {
+            case "granite" -> {
+                embdScale = orElse(f.getFloat(p + "embedding_scale", 0f), 1f);
+                residualScale = orElse(f.getFloat(p + "residual_scale", 0f), 1f);
+                logitScale = 1f / orElse(f.getFloat(p + "logit_scale", 0f), 1f);
+                attnScale = orElse(f.getFloat(p + "attention.scale", 0f), attnScale);
+            }
+            case "gemma2" -> {
+                attnSoftcap = f.getFloat(p + "attn_logit_softcapping", 50f);
+                finalSoftcap = f.getFloat(p + "final_logit_softcapping", 30f);
+            }
+            case "gemma3" -> finalSoftcap = f.getFloat(p + "final_logit_softcapping", 0f);
+            default -> { }
+        }
+        // Gemma 2/3 27B scale queries by 1/sqrt(n_embd/n_head) (query_pre_attn_scalar, not in GGUF); llama.cpp
+        // recognises those models by their layer counts
+        if (name.equals("gemma2") && nLayer == 46 || name.equals("gemma3") && nLayer == 62) {
+            attnScale = 1f / (float) Math.sqrt(nEmbd / nHead);
+        }
+
+        // sliding-window layers: gemma2 every other layer, gemma3 five of six, olmo2 three of four
+        int window = switch (name) {
+            case "gemma2" -> f.getInt(p + "attention.sliding_window", 4096);
+            case "gemma3", "olmo2" -> f.getInt(p + "attention.sliding_window", 0);
+            default -> 0;
+        };
+        int period = switch (name) {
+            case "gemma2" -> 2;
+            case "gemma3" -> 6;
+            default -> 4;
+        };
+        boolean[] sliding = window > 0 ? slidingLayers(f, p + "attention.sliding_window_pattern", nLayer, period)
+                : new boolean[nLayer];
+
+        // RoPE: base, linear scaling, frequency factors (Llama 3.1 rope_freqs, phi3 LongRoPE long/short)
+        int nRot = f.getInt(p + "rope.dimension_count", headDim);
+        if (nRot > headDim || nRot % 2 != 0) throw new ShovelException("bad rope.dimension_count " + nRot);
+        float base = f.getFloat(p + "rope.freq_base", 10000f);
+        float freqScale = freqScale(f, p);
+        float[] freqs = factors(f, "rope_freqs.weight", nRot);
+        float[] shortF = freqs != null ? freqs : factors(f, "rope_factors_short.weight", nRot);
+        float[] longF = freqs != null ? null : factors(f, "rope_factors_long.weight", nRot);
+        float attnFactor = f.getFloat(p + "rope.scaling.attn_factor", 1f);
+        if (attnFactor != 1f && nRot != headDim) {
+            throw new ShovelException("rope.scaling.attn_factor with partial rotary dimensions is not supported");
+        }
+        // local layers of gemma3 rotate with their own base (default 10000) and no scaling
+        float baseSwa = f.getFloat(p + "rope.freq_base_swa", name.equals("gemma3") ? 10000f : base);
+        float scaleSwa = name.equals("gemma3") ? 1f : freqScale;
+        boolean rope = !name.equals("granite") || f.getBool(p + "rope.scaling.finetuned", true);
+
+        List<LayerSpec> layers = new ArrayList<>();
+        for (int l = 0; l < nLayer; l++) {
+            boolean noRope = !rope || name.equals("smollm3") && (l + 1) % 4 == 0; // smollm3: NoPE every 4th layer
+            float b = sliding[l] ? baseSwa : base, s = sliding[l] ? scaleSwa : freqScale;
+            RopeSpec r = noRope ? null : new RopeSpec(nRot, b, a.ropeNeox(), s, shortF);
+            RopeSpec rl = noRope || longF == null ? null : new RopeSpec(nRot, b, a.ropeNeox(), s, longF);
+            layers.add(new LayerSpec(r, rl, new AttnSpec(nHead, nHeadKv, headDim, attnScale, sliding[l] ? window : 0,
+                    attnSoftcap)));
+        }
+        return new ModelConfig(a, nEmbd, nLayer, nHead, nHeadKv, headDim, f.getInt(p + "feed_forward_length"), nVocab,
+                ctxTrain, eps, embdScale, residualScale, logitScale, finalSoftcap, attnFactor,
+                f.getInt(p + "rope.scaling.original_context_length", ctxTrain), f.tensor("output.weight") == null,
+                List.copyOf(layers));
     }
 
-    /** llama.cpp's rope type per architecture: NEOX (half-split pairs) or NORM (adjacent pairs). */
-    static boolean ropeNeox(String arch) {
-        return switch (arch) {
-            case "llama" -> false;
-            default -> true;
+    private static float orElse(float v, float def) { return v == 0f ? def : v; }
+
+    /** Position multiplier of linear RoPE scaling; other scaling types are refused rather than ignored. */
+    private static float freqScale(GGUFFile f, String p) {
+        String type = f.getString(p + "rope.scaling.type", "linear");
+        float factor = f.getFloat(p + "rope.scaling.factor", f.getFloat(p + "rope.scale_linear", 0f));
+        return switch (type) {
+            case "none" -> 1f;
+            case "linear", "longrope" -> factor == 0f ? 1f : 1f / factor;
+            default -> throw new ShovelException("rope scaling type '" + type + "' is not supported");
         };
+    }
+
+    private static float[] factors(GGUFFile f, String tensor, int nRot) {
+        TensorInfo t = f.tensor(tensor);
+        if (t == null) return null;
+        if (t.elements() != nRot / 2) {
+            throw new ShovelException(tensor + " has " + t.elements() + " entries, expected n_rot/2 = " + nRot / 2);
+        }
+        float[] v = new float[nRot / 2];
+        TypeOps.of(t.type()).dequantize(f.tensorData(t), 0, v, 0, v.length);
+        return v;
+    }
+
+    /**
+     * Which layers use the sliding window: {@code key} holds a period n (layer l slides iff l % n < n - 1, so the
+     * last of every n is global; 0 = all slide) or one flag per layer; absent, the architecture's default period.
+     */
+    static boolean[] slidingLayers(GGUFFile f, String key, int nLayer, int defaultPeriod) {
+        boolean[] s = new boolean[nLayer];
+        int[] v = f.getIntArray(key);
+        if (v != null && f.get(key).type() == GGUFValueType.ARRAY) {
+            if (v.length != nLayer) throw new ShovelException(key + " has " + v.length + " entries for " + nLayer + " layers");
+            for (int l = 0; l < nLayer; l++) s[l] = v[l] != 0;
+            return s;
+        }
+        int n = v != null ? v[0] : defaultPeriod;
+        for (int l = 0; l < nLayer; l++) s[l] = n == 0 || l % n < n - 1;
+        return s;
+    }
+
+    /** The derived configuration, one topic per line. */
+    public String describe() {
+        List<String> lines = new ArrayList<>(List.of(
+                "architecture: " + arch.name() + " (" + traits() + ")",
+                "n_embd: " + nEmbd + ", n_layer: " + nLayer + ", n_ff: " + nFf + ", n_vocab: " + nVocab,
+                "n_head: " + nHead + ", n_head_kv: " + nHeadKv + ", head_dim: " + headDim,
+                "context (training): " + ctxTrain + ", norm eps: " + normEps));
+        AttnSpec a0 = layers.get(0).attn();
+        String scales = "attention scale " + a0.scale() + (a0.softcap() > 0 ? ", attention soft-cap " + a0.softcap() : "");
+        if (embdScale != 1f) scales += ", embedding scale " + embdScale;
+        if (residualScale != 1f) scales += ", residual scale " + residualScale;
+        lines.add(scales);
+        // one line per kind of layer, with the layers of that kind
+        java.util.Map<String, List<Integer>> kinds = new java.util.LinkedHashMap<>();
+        for (int l = 0; l < nLayer; l++) kinds.computeIfAbsent(describe(layers.get(l)), k -> new ArrayList<>()).add(l);
+        kinds.forEach((d, ls) -> lines.add((ls.size() == 1 ? "layer " : "layers ") + ranges(ls) + ": " + d));
+        String out = "output: " + (tiedOutput ? "tied to token_embd" : "output.weight");
+        if (logitScale != 1f) out += ", logits x " + logitScale;
+        if (finalSoftcap > 0) out += ", final soft-cap " + finalSoftcap;
+        lines.add(out);
+        return String.join("\n", lines);
+    }
+
+    /** 0-4, 6-10, 12 */
+    static String ranges(List<Integer> ls) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ls.size(); ) {
+            int j = i;
+            while (j + 1 < ls.size() && ls.get(j + 1) == ls.get(j) + 1) j++;
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(ls.get(i));
+            if (j > i) sb.append('-').append(ls.get(j));
+            i = j + 1;
+        }
+        return sb.toString();
+    }
+
+    private String traits() {
+        List<String> t = new ArrayList<>();
+        t.add(arch.layerNorm() ? "layernorm" : "rmsnorm");
+        t.add(arch.ffn().name().toLowerCase());
+        if (!arch.preNorm()) t.add("no pre-norms");
+        if (arch.postNorm()) t.add("post-norms");
+        if (arch.qkNorm()) t.add("q/k norms");
+        return String.join(", ", t);
+    }
+
+    private String describe(LayerSpec s) {
+        String w = s.sliding() ? "sliding window " + s.attn().window() : "global attention";
+        RopeSpec r = s.rope();
+        if (r == null) return w + ", no rope";
+        String d = w + ", rope " + (r.neox() ? "neox" : "normal") + " n_rot " + r.nRot() + " base " + r.base();
+        if (r.posScale() != 1f) d += " linear x" + (1 / r.posScale());
+        if (r.factors() != null) d += (s.ropeLong() != null ? " short factors " : " freq factors ") + Arrays.toString(r.factors());
+        if (s.ropeLong() != null) d += ", long factors above " + ropeOrigCtx + " tokens " + Arrays.toString(s.ropeLong().factors());
+        if (ropeAttnFactor != 1f) d += ", attn factor " + ropeAttnFactor;
+        return d;
     }
 }

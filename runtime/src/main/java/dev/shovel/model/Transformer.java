@@ -1,14 +1,16 @@
 package dev.shovel.model;
 
-import dev.shovel.backend.AttnSpec;
 import dev.shovel.backend.Backend;
 import dev.shovel.backend.Buf;
+import dev.shovel.backend.RopeSpec;
+import dev.shovel.backend.Weight;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * The forward pass of the Llama family, top to bottom as llama2.c's run.c: embed, then per layer attention and
- * feed-forward blocks with residuals, then the final norm and the output projection for the rows that want logits.
+ * The forward pass, top to bottom as llama2.c's run.c: embed, then per layer attention and feed-forward blocks with
+ * residuals, then the final norm and the output projection for the rows that want logits. Other architectures differ
+ * only where a {@link ModelConfig} flag or an optional tensor says so (marked in comments).
  */
 public final class Transformer {
     private final ModelConfig c;
@@ -16,7 +18,6 @@ public final class Transformer {
     private final Backend[] layerBackend;
     private final Backend outBackend;
     private final int maxBatch;
-    private final AttnSpec attn;
     private final Map<Backend, Scratch> scratch = new IdentityHashMap<>();
 
     /** Activation buffers of one backend, sized for {@code maxBatch} rows. */
@@ -41,7 +42,6 @@ public final class Transformer {
         this.layerBackend = layerBackend;
         this.outBackend = outBackend;
         this.maxBatch = maxBatch;
-        this.attn = new AttnSpec(c.nHead(), c.nHeadKv(), c.headDim(), (float) (1.0 / Math.sqrt(c.headDim())), 0, 0f);
     }
 
     public int maxBatch() { return maxBatch; }
@@ -60,31 +60,51 @@ public final class Transformer {
         Backend b = layerBackend.length > 0 ? layerBackend[0] : outBackend;
         Scratch s = scratch(b);
         b.getRows(w.tokenEmbd(), batch.tokens(), n, s.x);
+        if (c.embdScale() != 1f) b.scale(s.x, c.embdScale(), n); // gemma: sqrt(n_embd); granite: embedding_scale
 
         for (int l = 0; l < c.nLayer(); l++) {
             LayerWeights L = w.layers()[l];
+            LayerSpec spec = c.layer(l);
             s = cross(b, layerBackend[l], s, n);
             b = layerBackend[l];
 
             // attention
-            b.rmsnorm(s.x, L.attnNorm(), c.normEps(), c.nEmbd(), s.xb, n);
-            b.matmul(L.wq(), s.xb, s.q, n);
-            b.matmul(L.wk(), s.xb, s.k, n);
-            b.matmul(L.wv(), s.xb, s.v, n);
-            b.rope(s.q, c.nHead(), c.headDim(), c.rope(), pos, n);
-            b.rope(s.k, c.nHeadKv(), c.headDim(), c.rope(), pos, n);
+            Buf in = norm(b, s.x, L.attnNorm(), L.attnNormB(), s.xb, n);
+            linear(b, L.wq(), L.bq(), in, s.q, n);
+            linear(b, L.wk(), L.bk(), in, s.k, n);
+            linear(b, L.wv(), L.bv(), in, s.v, n);
+            if (L.qNorm() != null) { // qwen3, gemma3: per head; olmo2: the whole vector
+                b.rmsnorm(s.q, L.qNorm(), c.normEps(), L.qNorm().cols(), s.q, n);
+                b.rmsnorm(s.k, L.kNorm(), c.normEps(), L.kNorm().cols(), s.k, n);
+            }
+            RopeSpec rope = spec.rope(cache.size(), c.ropeOrigCtx());
+            if (rope != null) { // smollm3 has no RoPE on every fourth layer
+                b.rope(s.q, c.nHead(), c.headDim(), rope, pos, n);
+                b.rope(s.k, c.nHeadKv(), c.headDim(), rope, pos, n);
+                if (c.ropeAttnFactor() != 1f) { // LongRoPE's magnitude correction
+                    b.scale(s.q, c.ropeAttnFactor(), n);
+                    b.scale(s.k, c.ropeAttnFactor(), n);
+                }
+            }
             b.kvWrite(cache.layer(l), s.k, s.v, cells, n);
-            b.attention(s.q, cache.layer(l), cache, attn, pos, seq, s.att, n);
-            b.matmul(L.wo(), s.att, s.xb, n);
-            b.add(s.x, s.xb, 1f, n);
+            b.attention(s.q, cache.layer(l), cache, spec.attn(), pos, seq, s.att, n);
+            linear(b, L.wo(), L.bo(), s.att, s.xb, n);
+            if (L.postAttnNorm() != null) b.rmsnorm(s.xb, L.postAttnNorm(), c.normEps(), c.nEmbd(), s.xb, n);
+            b.add(s.x, s.xb, c.residualScale(), n);
 
-            // feed-forward (SwiGLU)
-            b.rmsnorm(s.x, L.ffnNorm(), c.normEps(), c.nEmbd(), s.xb, n);
-            b.matmul(L.ffnGate(), s.xb, s.hb, n);
-            b.matmul(L.ffnUp(), s.xb, s.hb2, n);
-            b.glu(s.hb, s.hb2, false, n);
-            b.matmul(L.ffnDown(), s.hb, s.xb, n);
-            b.add(s.x, s.xb, 1f, n);
+            // feed-forward
+            in = norm(b, s.x, L.ffnNorm(), L.ffnNormB(), s.xb, n);
+            linear(b, L.ffnUp(), L.ffnUpB(), in, s.hb2, n);
+            if (L.ffnGate() != null) { // SwiGLU, or GEGLU for gemma
+                linear(b, L.ffnGate(), L.ffnGateB(), in, s.hb, n);
+                b.glu(s.hb, s.hb2, c.arch().ffn() == Architecture.Ffn.GEGLU, n);
+                linear(b, L.ffnDown(), L.ffnDownB(), s.hb, s.xb, n);
+            } else { // plain GELU MLP (starcoder2)
+                b.gelu(s.hb2, n);
+                linear(b, L.ffnDown(), L.ffnDownB(), s.hb2, s.xb, n);
+            }
+            if (L.postFfnNorm() != null) b.rmsnorm(s.xb, L.postFfnNorm(), c.normEps(), c.nEmbd(), s.xb, n);
+            b.add(s.x, s.xb, c.residualScale(), n);
         }
 
         // final norm and classifier, only for rows that want logits
@@ -95,12 +115,28 @@ public final class Transformer {
         for (int i = 0; i < n; i++) if (batch.logits()[i]) rows[outs++] = i;
         if (outs == 0) return new float[0];
         b.gather(s.x, rows, outs, s.xb);
-        b.rmsnorm(s.xb, w.outputNorm(), c.normEps(), c.nEmbd(), s.xb, outs);
+        norm(b, s.xb, w.outputNorm(), w.outputNormB(), s.xb, outs);
         Buf logits = b.buf(outs, c.nVocab());
         b.matmul(w.output(), s.xb, logits, outs);
+        if (c.logitScale() != 1f) b.scale(logits, c.logitScale(), outs); // granite
+        if (c.finalSoftcap() > 0) b.softcap(logits, c.finalSoftcap(), outs); // gemma2
         float[] out = new float[outs * c.nVocab()];
         b.download(logits, outs, out);
         return out;
+    }
+
+    /** RMSNorm, or LayerNorm with bias (starcoder2), of x into out; x itself when the block has no norm (olmo2). */
+    private Buf norm(Backend b, Buf x, Weight weight, Weight bias, Buf out, int n) {
+        if (weight == null) return x;
+        if (c.arch().layerNorm()) b.layernorm(x, weight, bias, c.normEps(), out, n);
+        else b.rmsnorm(x, weight, c.normEps(), c.nEmbd(), out, n);
+        return out;
+    }
+
+    /** out = W x (+ bias). */
+    private static void linear(Backend b, Weight w, Weight bias, Buf x, Buf out, int n) {
+        b.matmul(w, x, out, n);
+        if (bias != null) b.addBias(out, bias, n);
     }
 
     /** Moves the hidden state to {@code to} when the next layers run on another backend. */

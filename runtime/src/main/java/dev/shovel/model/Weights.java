@@ -5,35 +5,94 @@ import dev.shovel.backend.Backend;
 import dev.shovel.backend.Weight;
 import dev.shovel.gguf.GGUFFile;
 import dev.shovel.gguf.TensorInfo;
+import java.util.Arrays;
 
 /** Every tensor the forward pass uses, resolved once at load so no name is looked up per token. */
-public record Weights(Weight tokenEmbd, Weight outputNorm, Weight output, LayerWeights[] layers) {
+public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, Weight output, LayerWeights[] layers) {
 
     public static Weights load(GGUFFile f, ModelConfig c, Backend[] layerBackends, Backend outBackend) {
+        Architecture a = c.arch();
+        int e = c.nEmbd(), q = c.qDim(), kv = c.kvDim(), ff = c.nFf();
         LayerWeights[] layers = new LayerWeights[c.nLayer()];
         for (int l = 0; l < c.nLayer(); l++) {
-            Backend b = layerBackends[l];
-            String p = "blk." + l + ".";
+            Loader t = new Loader(f, layerBackends[l], "blk." + l + ".");
+            Weight wq, wk, wv;
+            if (t.has("attn_qkv.weight")) { // phi3: rows q | k | v
+                Weight qkv = t.matrix("attn_qkv.weight", e, q + 2 * kv);
+                if (t.has("attn_qkv.bias")) throw new ShovelException("a bias on a fused attn_qkv is not supported");
+                wq = t.b.rows(qkv, 0, q);
+                wk = t.b.rows(qkv, q, kv);
+                wv = t.b.rows(qkv, q + kv, kv);
+            } else {
+                wq = t.matrix("attn_q.weight", e, q);
+                wk = t.matrix("attn_k.weight", e, kv);
+                wv = t.matrix("attn_v.weight", e, kv);
+            }
+            Weight gate, up;
+            if (a.ffn() == Architecture.Ffn.GELU) {
+                gate = null;
+                up = t.matrix("ffn_up.weight", e, ff);
+            } else if (t.has("ffn_gate.weight")) {
+                gate = t.matrix("ffn_gate.weight", e, ff);
+                up = t.matrix("ffn_up.weight", e, ff);
+            } else { // phi3: ffn_up holds gate rows then up rows
+                Weight gateUp = t.matrix("ffn_up.weight", e, 2 * ff);
+                gate = t.b.rows(gateUp, 0, ff);
+                up = t.b.rows(gateUp, ff, ff);
+            }
             layers[l] = new LayerWeights(
-                    req(f, b, p + "attn_norm.weight"),
-                    req(f, b, p + "attn_q.weight"),
-                    req(f, b, p + "attn_k.weight"),
-                    req(f, b, p + "attn_v.weight"),
-                    req(f, b, p + "attn_output.weight"),
-                    req(f, b, p + "ffn_norm.weight"),
-                    req(f, b, p + "ffn_gate.weight"),
-                    req(f, b, p + "ffn_up.weight"),
-                    req(f, b, p + "ffn_down.weight"));
+                    a.preNorm() ? t.vector("attn_norm.weight", e) : null, t.optVector("attn_norm.bias", e),
+                    wq, t.optVector("attn_q.bias", q),
+                    wk, t.optVector("attn_k.bias", kv),
+                    wv, t.optVector("attn_v.bias", kv),
+                    a.qkNorm() ? t.vector("attn_q_norm.weight", c.headDim(), q) : null,
+                    a.qkNorm() ? t.vector("attn_k_norm.weight", c.headDim(), kv) : null,
+                    t.matrix("attn_output.weight", q, e), t.optVector("attn_output.bias", e),
+                    a.postNorm() ? t.vector("post_attention_norm.weight", e) : null,
+                    a.preNorm() ? t.vector("ffn_norm.weight", e) : null, t.optVector("ffn_norm.bias", e),
+                    gate, t.optVector("ffn_gate.bias", ff),
+                    up, t.optVector("ffn_up.bias", ff),
+                    t.matrix("ffn_down.weight", ff, e), t.optVector("ffn_down.bias", e),
+                    a.postNorm() ? t.vector("post_ffw_norm.weight", e) : null);
         }
-        Weight embd = req(f, layerBackends.length > 0 ? layerBackends[0] : outBackend, "token_embd.weight");
-        Weight out = f.tensor("output.weight") != null ? req(f, outBackend, "output.weight")
-                : req(f, outBackend, "token_embd.weight");
-        return new Weights(embd, req(f, outBackend, "output_norm.weight"), out, layers);
+        Loader g = new Loader(f, layerBackends.length > 0 ? layerBackends[0] : outBackend, "");
+        Loader o = new Loader(f, outBackend, "");
+        Weight embd = g.matrix("token_embd.weight", e, c.nVocab());
+        Weight out = c.tiedOutput() ? o.matrix("token_embd.weight", e, c.nVocab()) : o.matrix("output.weight", e, c.nVocab());
+        return new Weights(embd, o.vector("output_norm.weight", e), o.optVector("output_norm.bias", e), out, layers);
     }
 
-    static Weight req(GGUFFile f, Backend b, String name) {
-        TensorInfo t = f.tensor(name);
-        if (t == null) throw new ShovelException(f.path() + " is missing tensor " + name);
-        return b.weight(f, t);
+    /** Resolves tensors named {@code prefix + name} on one backend, checking their shapes. */
+    private record Loader(GGUFFile f, Backend b, String prefix) {
+        boolean has(String name) { return f.tensor(prefix + name) != null; }
+
+        /** A 2-D tensor with rows of {@code cols} elements (ggml ne0) and {@code rows} rows. */
+        Weight matrix(String name, int cols, int rows) {
+            TensorInfo t = info(name);
+            Weight w = b.weight(f, t); // refuses a type it cannot compute first
+            if (t.dims().length != 2 || t.dims()[0] != cols || t.dims()[1] != rows) throw shape(t, "[" + cols + ", " + rows + "]");
+            return w;
+        }
+
+        /** A 1-D tensor of one of the allowed lengths. */
+        Weight vector(String name, int... lengths) {
+            TensorInfo t = info(name);
+            if (t.dims().length != 1 || Arrays.stream(lengths).noneMatch(n -> n == t.dims()[0])) {
+                throw shape(t, Arrays.toString(lengths));
+            }
+            return b.weight(f, t);
+        }
+
+        Weight optVector(String name, int length) { return has(name) ? vector(name, length) : null; }
+
+        private TensorInfo info(String name) {
+            TensorInfo t = f.tensor(prefix + name);
+            if (t == null) throw new ShovelException(f.path() + " is missing tensor " + prefix + name);
+            return t;
+        }
+
+        private ShovelException shape(TensorInfo t, String want) {
+            return new ShovelException("tensor " + t.name() + " has shape " + Arrays.toString(t.dims()) + ", expected " + want);
+        }
     }
 }

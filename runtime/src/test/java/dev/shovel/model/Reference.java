@@ -8,7 +8,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 
 /** One reference case under test resources {@code reference/<name>/}: llama.cpp's logits and greedy tokens. */
-public record Reference(String name, Path dir, int[] inputIds, float[][] logits, int[] greedyIds, float[] greedyMargins) {
+public record Reference(String name, Path dir, int[] inputIds, float[][] logits, int[] greedyIds, float[] greedyMargins,
+                        int[][] stepTopIds, float[][] stepTopLogits) {
     static final ObjectMapper JSON = new ObjectMapper();
 
     public static Path root() {
@@ -31,8 +32,20 @@ public record Reference(String name, Path dir, int[] inputIds, float[][] logits,
             for (int i = 0; i < logits.length; i++) logits[i] = floats(lg.get(i));
             JsonNode steps = gr.get("steps");
             float[] margins = new float[steps.size()];
-            for (int i = 0; i < margins.length; i++) margins[i] = (float) steps.get(i).get("margin_top1_top2").asDouble();
-            return new Reference(name, dir, ints(in.get("ids")), logits, ints(gr.get("ids")), margins);
+            int[][] topIds = new int[steps.size()][];
+            float[][] topLogits = new float[steps.size()][];
+            for (int i = 0; i < margins.length; i++) {
+                JsonNode st = steps.get(i);
+                margins[i] = (float) st.get("margin_top1_top2").asDouble();
+                JsonNode top = st.get("top");
+                topIds[i] = new int[top.size()];
+                topLogits[i] = new float[top.size()];
+                for (int j = 0; j < top.size(); j++) {
+                    topIds[i][j] = top.get(j).get(0).asInt();
+                    topLogits[i][j] = (float) top.get(j).get(1).asDouble();
+                }
+            }
+            return new Reference(name, dir, ints(in.get("ids")), logits, ints(gr.get("ids")), margins, topIds, topLogits);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

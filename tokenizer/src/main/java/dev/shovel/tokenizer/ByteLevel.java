@@ -28,22 +28,27 @@ final class ByteLevel {
 
     /** Byte-encodes the UTF-8 form of code points cps[from, to). */
     static String encode(int[] cps, int from, int to) {
-        StringBuilder sb = new StringBuilder((to - from) * 2);
+        char[] out = new char[(to - from) * 4];
+        int n = 0;
         for (int i = from; i < to; i++) {
             int cp = cps[i];
             if (cp < 0x80) {
-                sb.append(BYTE_TO_CHAR[cp]);
+                out[n++] = BYTE_TO_CHAR[cp];
             } else if (cp < 0x800) {
-                sb.append(BYTE_TO_CHAR[0xC0 | (cp >> 6)]).append(BYTE_TO_CHAR[0x80 | (cp & 0x3F)]);
+                out[n++] = BYTE_TO_CHAR[0xC0 | (cp >> 6)];
+                out[n++] = BYTE_TO_CHAR[0x80 | (cp & 0x3F)];
             } else if (cp < 0x10000) {
-                sb.append(BYTE_TO_CHAR[0xE0 | (cp >> 12)]).append(BYTE_TO_CHAR[0x80 | ((cp >> 6) & 0x3F)])
-                  .append(BYTE_TO_CHAR[0x80 | (cp & 0x3F)]);
+                out[n++] = BYTE_TO_CHAR[0xE0 | (cp >> 12)];
+                out[n++] = BYTE_TO_CHAR[0x80 | ((cp >> 6) & 0x3F)];
+                out[n++] = BYTE_TO_CHAR[0x80 | (cp & 0x3F)];
             } else {
-                sb.append(BYTE_TO_CHAR[0xF0 | (cp >> 18)]).append(BYTE_TO_CHAR[0x80 | ((cp >> 12) & 0x3F)])
-                  .append(BYTE_TO_CHAR[0x80 | ((cp >> 6) & 0x3F)]).append(BYTE_TO_CHAR[0x80 | (cp & 0x3F)]);
+                out[n++] = BYTE_TO_CHAR[0xF0 | (cp >> 18)];
+                out[n++] = BYTE_TO_CHAR[0x80 | ((cp >> 12) & 0x3F)];
+                out[n++] = BYTE_TO_CHAR[0x80 | ((cp >> 6) & 0x3F)];
+                out[n++] = BYTE_TO_CHAR[0x80 | (cp & 0x3F)];
             }
         }
-        return sb.toString();
+        return new String(out, 0, n);
     }
 
     /**

@@ -19,8 +19,11 @@ final class LongIntMap {
     }
 
     private static int hash(long k) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 29));
+        long h = k ^ (k >>> 33);   // murmur3 finalizer: every key bit reaches the low bits
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return (int) (h ^ (h >>> 33));
     }
 
     int get(long key) {

@@ -31,12 +31,14 @@ final class SpecialTrie {
     }
 
     private final Node root = new Node();
+    private final boolean[] first = new boolean[Character.MAX_VALUE + 1];
 
     SpecialTrie(String[] text, int[] ids) {
         for (int id : ids) {
             Node n = root;
             for (char c : text[id].toCharArray()) n = n.building.computeIfAbsent(c, k -> new Node());
             n.id = id;
+            if (!text[id].isEmpty()) first[text[id].charAt(0)] = true;
         }
         root.freeze();
     }
@@ -46,6 +48,7 @@ final class SpecialTrie {
         BitSet found = new BitSet();
         if (root.keys.length == 0) return found;
         for (int i = 0; i < s.length(); i++) {
+            if (!first[s.charAt(i)]) continue;
             Node n = root;
             for (int j = i; j < s.length(); j++) {
                 n = n.child(s.charAt(j));

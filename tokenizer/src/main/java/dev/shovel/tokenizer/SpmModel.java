@@ -2,6 +2,7 @@ package dev.shovel.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * SentencePiece-style merging (llm_tokenizer_spm_session): start from code points, repeatedly merge the
@@ -14,6 +15,11 @@ final class SpmModel {
     private final int maxTokenChars;
     private final int[] byteToken = new int[256];
     private final int unk;
+    /** No token has U+2581 right after another character: a merge can never cross "x|▁", so cut there. */
+    private final boolean cutBeforeSpace;
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private static final int CACHE_MAX_PIECE = 32;
+    private static final int CACHE_MAX_SIZE = 1 << 16;
 
     SpmModel(Map<String, Integer> tokenToId, float[] scores, int maxTokenChars, int unk) {
         this.tokenToId = tokenToId;
@@ -25,6 +31,14 @@ final class SpmModel {
             if (id == null && b < 0x80) id = tokenToId.get(String.valueOf((char) b));
             byteToken[b] = id == null ? -1 : id;
         }
+        boolean cut = true;
+        for (String t : tokenToId.keySet()) {
+            for (int i = t.indexOf('\u2581', 1); i > 0 && cut; i = t.indexOf('\u2581', i + 1)) {
+                if (t.charAt(i - 1) != '\u2581') cut = false;
+            }
+            if (!cut) break;
+        }
+        this.cutBeforeSpace = cut;
     }
 
     /** llama.cpp's byte_to_token, or -1 when the vocabulary has no token for the byte. */
@@ -38,8 +52,38 @@ final class SpmModel {
         return (desc << 32) | left;
     }
 
-    /** Appends the tokens of text (spaces already escaped to U+2581). */
+    /**
+     * Appends the tokens of text (spaces already escaped to U+2581). When no token can span a boundary in front
+     * of a "▁" the pieces between such boundaries are merged independently (same result, less work, cacheable).
+     */
     void encode(String text, IntList out) {
+        if (!cutBeforeSpace) {
+            encodePiece(text, out);
+            return;
+        }
+        int start = 0;
+        for (int i = 1; i <= text.length(); i++) {
+            if (i == text.length() || (text.charAt(i) == '\u2581' && text.charAt(i - 1) != '\u2581')) {
+                String piece = text.substring(start, i);
+                if (piece.length() <= CACHE_MAX_PIECE) {
+                    int[] hit = cache.get(piece);
+                    if (hit == null) {
+                        IntList tmp = new IntList(8);
+                        encodePiece(piece, tmp);
+                        hit = tmp.toArray();
+                        if (cache.size() >= CACHE_MAX_SIZE) cache.clear();
+                        cache.put(piece, hit);
+                    }
+                    out.addAll(hit);
+                } else {
+                    encodePiece(piece, out);
+                }
+                start = i;
+            }
+        }
+    }
+
+    private void encodePiece(String text, IntList out) {
         int n = text.codePointCount(0, text.length());
         if (n == 0) return;
         int[] start = new int[n], end = new int[n], prev = new int[n], next = new int[n];

@@ -1,0 +1,127 @@
+package dev.shovel.cli;
+
+import dev.shovel.ShovelException;
+import dev.shovel.api.Model;
+import dev.shovel.api.Session;
+import dev.shovel.backend.Bandwidth;
+import dev.shovel.gguf.GGMLType;
+import dev.shovel.gguf.TensorInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** llama-bench-style rows: prompt processing (ppN) and token generation (tgN) speed, mean ± sd over repetitions. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure prompt processing (pp) and generation (tg) speed, llama-bench style.")
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin ModelOptionsMixin model;
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "N", split = ",", description = "prompt tokens per pp test (default: ${DEFAULT-VALUE})", defaultValue = "64")
+    List<Integer> nPrompt;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", split = ",", description = "generated tokens per tg test (default: ${DEFAULT-VALUE})", defaultValue = "32")
+    List<Integer> nGen;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "repetitions (default: ${DEFAULT-VALUE})", defaultValue = "5")
+    int reps;
+
+    @Option(names = "--bandwidth", description = "also measure the memory-bandwidth ceiling and print decode's share of it")
+    boolean bandwidth;
+
+    @Override
+    public Integer call() {
+        if (reps < 1) throw new ShovelException("repetitions must be >= 1, got " + reps);
+        try (Model m = model.load()) {
+            long params = 0, bytes = 0;
+            Map<GGMLType, Long> byType = new TreeMap<>();
+            for (TensorInfo t : m.gguf().tensors().values()) {
+                params += t.elements();
+                bytes += t.bytes();
+                byType.merge(t.type(), t.bytes(), Long::sum);
+            }
+            GGMLType main = byType.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(GGMLType.F32);
+            String name = m.config().arch() + " " + sizeLabel(params) + " " + main;
+            System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "model", "size", "params", "backend", "threads", "test", "t/s");
+            System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(9) + ":", "-".repeat(7), "-".repeat(6) + ":", "-".repeat(7) + ":", "-".repeat(19) + ":");
+            String size = String.format("%.2f GiB", bytes / (double) (1L << 30));
+            String ps = String.format("%.2f B", params / 1e9);
+            double tgMean = 0;
+            try (Session s = m.newSession()) {
+                int vocab = m.config().nVocab();
+                for (int n : nPrompt) {
+                    if (n <= 0) continue;
+                    double[] r = measure(() -> prompt(s, n, vocab), n);
+                    row(name, size, ps, m.threads(), "pp" + n, r);
+                }
+                for (int n : nGen) {
+                    if (n <= 0) continue;
+                    double[] r = measure(() -> generate(s, n, vocab), n);
+                    row(name, size, ps, m.threads(), "tg" + n, r);
+                    tgMean = r[0];
+                }
+            }
+            if (bandwidth) {
+                double gbs = Bandwidth.measure(m.threads());
+                double ceiling = gbs * 1e9 / bytes;
+                System.out.printf("%nmemory bandwidth (read, %d threads): %.1f GB/s -> decode ceiling %.1f tok/s for %s%n",
+                        m.threads(), gbs, ceiling, size);
+                if (tgMean > 0) System.out.printf("decode reaches %.0f%% of the ceiling%n", 100 * tgMean / ceiling);
+            }
+        }
+        return 0;
+    }
+
+    private interface Run { void run(); }
+
+    /** Warm-up once, then {@code reps} timed runs; returns {mean, sd} of tokens/s. */
+    private double[] measure(Run r, int tokens) {
+        r.run();
+        double[] tps = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
+        }
+        double mean = 0;
+        for (double v : tps) mean += v;
+        mean /= reps;
+        double var = 0;
+        for (double v : tps) var += (v - mean) * (v - mean);
+        return new double[] {mean, reps > 1 ? Math.sqrt(var / (reps - 1)) : 0};
+    }
+
+    private static int[] randomTokens(int n, int vocab, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = rnd.nextInt(vocab);
+        return t;
+    }
+
+    private static void prompt(Session s, int n, int vocab) {
+        s.reset();
+        s.evaluate(randomTokens(n, vocab, n));
+    }
+
+    private static void generate(Session s, int n, int vocab) {
+        s.reset();
+        int t = randomTokens(1, vocab, 7)[0];
+        for (int i = 0; i < n; i++) s.decode(t);
+    }
+
+    private static void row(String model, String size, String params, int threads, String test, double[] r) {
+        System.out.printf("| %-28s | %10s | %10s | %-7s | %7d | %8s | %20s |%n", model, size, params, "CPU", threads, test,
+                String.format("%.2f ± %.2f", r[0], r[1]));
+    }
+
+    static String sizeLabel(long params) {
+        if (params >= 1e9) return String.format("%.0fB", params / 1e9);
+        if (params >= 1e6) return String.format("%.0fM", params / 1e6);
+        return String.format("%.0fK", params / 1e3);
+    }
+}
