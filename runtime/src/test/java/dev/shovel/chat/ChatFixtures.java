@@ -2,23 +2,27 @@ package dev.shovel.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shovel.tools.Synth;
-import dev.shovel.tools.SynthSpec;
+import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFWriter;
+import dev.shovel.gguf.TensorInfo;
 import dev.shovel.vocab.TokenizerJsonConverter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Test data under src/test/resources/vocab, unpacked once per JVM: the Qwen3 tokenizer.json directory, its
- * conversion to a vocab-only GGUF, and a 2-layer random-weight model carrying that vocabulary and chat template.
+ * conversion to a vocab-only GGUF, and a 2-layer random-weight qwen3 model carrying that vocabulary and chat template.
  */
 public final class ChatFixtures {
     private static Path tmp, qwen3Dir, qwen3Vocab, qwen3Model;
@@ -87,17 +91,42 @@ public final class ChatFixtures {
         }
     }
 
-    /** A tiny random llama with the Qwen3 vocabulary and template (tied output, F32, context 512). */
+    /**
+     * The random-weight qwen3 reference model (2 layers, q/k norms, tied output; resources/reference/qwen3) with its
+     * stories260K vocabulary swapped for Qwen3's: the tokenizer keys of {@link #qwen3VocabGguf()} and a new
+     * token_embd of 151669 random rows with the spread of the old one. Everything else is copied.
+     */
     public static synchronized Path qwen3Model() {
-        try {
-            if (qwen3Model == null) {
-                Path p = tmp().resolve("qwen3-synth.gguf");
-                Synth.write(SynthSpec.builder().name("chat-test").tiedOutput(true).contextLength(512).seed(5)
-                        .vocabFrom(qwen3VocabGguf()).build(), p);
-                p.toFile().deleteOnExit();
-                qwen3Model = p;
+        if (qwen3Model != null) return qwen3Model;
+        try (GGUFFile ref = GGUFFile.open(unpack("/reference/qwen3/model.gguf"));
+             GGUFFile vocab = GGUFFile.open(qwen3VocabGguf())) {
+            int nVocab = vocab.getStringArray("tokenizer.ggml.tokens").length;
+            GGUFWriter w = new GGUFWriter();
+            ref.metadata().forEach((k, v) -> { if (!k.startsWith("tokenizer.")) w.put(k, v); });
+            w.putString("general.name", "chat-test-qwen3").putU32("qwen3.vocab_size", nVocab);
+            vocab.metadata().forEach((k, v) -> { if (k.startsWith("tokenizer.")) w.put(k, v); });
+            for (TensorInfo t : ref.tensors().values()) {
+                if (!t.name().equals("token_embd.weight")) {
+                    MemorySegment data = ref.tensorData(t);
+                    w.addTensor(t.name(), t.type(), t.dims(), seg -> seg.copyFrom(data));
+                    continue;
+                }
+                MemorySegment old = ref.tensorData(t);
+                long n = t.elements();
+                double sq = 0;
+                for (long i = 0; i < n; i++) sq += Math.pow(old.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i), 2);
+                float std = (float) Math.sqrt(sq / n);
+                int dim = (int) t.dims()[0];
+                float[] emb = new float[dim * nVocab];
+                SplittableRandom rng = new SplittableRandom(3);
+                for (int i = 0; i < emb.length; i++) emb[i] = std * (float) rng.nextGaussian();
+                w.addF32(t.name(), new long[] {dim, nVocab}, emb);
             }
-            return qwen3Model;
+            Path p = tmp().resolve("qwen3-chat.gguf");
+            w.write(p);
+            p.toFile().deleteOnExit();
+            qwen3Model = p;
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

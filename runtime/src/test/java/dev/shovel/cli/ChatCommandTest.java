@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shovel.chat.ChatFixtures;
 import dev.shovel.cli.TokenizeCommandTest.Run;
+import dev.shovel.gguf.GGUFFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code shovel chat} with piped input, as a script or a new user would drive it: on a random model with the Qwen3
@@ -41,6 +45,25 @@ class ChatCommandTest {
         assertTrue(reused >= prompt1, "turn 2 reuses at least the first prompt: " + r.err());
         assertEquals(Integer.parseInt(m.group(2)), reused + processed);
         assertFalse(m.find(), "end of input ends the chat after two turns");
+    }
+
+    @Test
+    void synthTakesTheVocabularyFromATokenizerJson(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("synth.gguf");
+        Run r = run("", "synth", "-o", out.toString(), "--vocab-from", ChatFixtures.qwen3Dir().resolve("tokenizer.json").toString(),
+                "--tied", "--dim", "32", "--heads", "2", "--kv-heads", "1", "--ffn", "32", "--layers", "1");
+        assertEquals(0, r.code(), r.err());
+        try (GGUFFile f = GGUFFile.open(out)) {
+            assertEquals("qwen2", f.getString("tokenizer.ggml.pre", null));
+            int n = f.getStringArray("tokenizer.ggml.tokens").length;
+            assertEquals(151669, n);
+            assertEquals(n, f.tensor("token_embd.weight").dims()[1]);
+            assertTrue(f.getString("tokenizer.chat_template", "").contains("<|im_start|>"));
+        }
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().startsWith("shovel-vocab")
+                    && p.getFileName().toString().endsWith(".gguf")), "the temporary vocab GGUF is removed");
+        }
     }
 
     @Test
