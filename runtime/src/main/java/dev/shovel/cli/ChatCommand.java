@@ -1,5 +1,9 @@
 package dev.shovel.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shovel.ShovelException;
 import dev.shovel.api.Chat;
 import dev.shovel.api.ChatTurn;
@@ -14,6 +18,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,18 +46,24 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--chat-template-file", paramLabel = "FILE", description = "read the chat template from a file")
     Path templateFile;
 
+    @Option(names = "--chat-template-kwargs", paramLabel = "JSON",
+            description = "extra template variables as a JSON object, e.g. '{\"enable_thinking\": false}'")
+    String templateKwargs;
+
     @Option(names = "--verbose-prompt", description = "print each rendered prompt on stderr")
     boolean verbosePrompt;
 
     @Override
     public Integer call() throws IOException {
         String template = template();
+        Map<String, Object> kwargs = kwargs();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         boolean terminal = System.console() != null && System.console().isTerminal();
         try (Model m = model.load(); Session s = m.newSession()) {
             Chat chat = new Chat(s, sampling.options(), template).system(system);
+            kwargs.forEach(chat::variable);
             chat.templateNote().ifPresent(n -> err.println("note: " + n));
             if (terminal) err.println("chatting with " + m.gguf().getString("general.name", "the model") + "; /exit or Ctrl-D quits");
             int turn = 0;
@@ -81,7 +93,10 @@ public final class ChatCommand implements Callable<Integer> {
                         out.print(piece);
                         out.flush();
                     });
-                } catch (PromptTooLongException | TemplateException e) {
+                } catch (PromptTooLongException e) {
+                    err.println("error: " + e.getMessage() + " (/reset starts over)");
+                    continue;
+                } catch (TemplateException e) {
                     err.println("error: " + e.getMessage());
                     continue;
                 }
@@ -106,6 +121,17 @@ public final class ChatCommand implements Callable<Integer> {
         }
         if (line != null) sb.append(line);
         return sb.toString();
+    }
+
+    private Map<String, Object> kwargs() {
+        if (templateKwargs == null) return Map.of();
+        try {
+            JsonNode n = new ObjectMapper().readTree(templateKwargs);
+            if (n == null || !n.isObject()) throw new ShovelException("--chat-template-kwargs must be a JSON object, got: " + templateKwargs);
+            return new ObjectMapper().convertValue(n, new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (JsonProcessingException e) {
+            throw new ShovelException("--chat-template-kwargs is not valid JSON: " + e.getOriginalMessage());
+        }
     }
 
     private String template() throws IOException {

@@ -86,6 +86,9 @@ class ChatTest {
             assertArrayEquals(head, Arrays.copyOf(ids, 3), "no BOS (add_bos_token false), <|im_start|> parsed");
             int[] tail = {IM_END, nl, IM_START, qwen3Id("assistant"), nl};
             assertArrayEquals(tail, Arrays.copyOfRange(ids, ids.length - 5, ids.length), "no EOS appended");
+            chat.variable("enable_thinking", false);
+            assertTrue(chat.render(conv, true).endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n"),
+                    "Qwen3's template with enable_thinking=false");
         }
     }
 

@@ -94,6 +94,17 @@ class ChatCommandTest {
     }
 
     @Test
+    void templateKwargsBecomeTemplateVariables() {
+        Run r = run("Lily\n", "chat", "-n", "1", "--temp", "0", "--verbose-prompt", "--chat-template",
+                "{% for m in messages %}{{ m.content }}{% endfor %}{% if think is false %}[no think]{% endif %}{{ n + 1 }}",
+                "--chat-template-kwargs", "{\"think\": false, \"n\": 41}");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("[prompt]\nLily[no think]42[/prompt]"), r.err());
+        assertOneLineError(run("", "chat", "--chat-template-kwargs", "[1]"), "JSON object");
+        assertOneLineError(run("", "chat", "--chat-template-kwargs", "{oops"), "not valid JSON");
+    }
+
+    @Test
     void resetStartsOver() {
         Run r = run("one\n/reset\ntwo\n", "chat", "-n", "2", "--temp", "0", "--verbose-prompt");
         assertEquals(0, r.code(), r.err());
