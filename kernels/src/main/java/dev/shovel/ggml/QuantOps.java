@@ -21,7 +21,11 @@ abstract class QuantOps extends BlockOps {
     @Override
     public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
         if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        float[] buf = new float[CHUNK];
+        return dot(w, off, x, xOff, n, new float[CHUNK]);
+    }
+
+    /** {@link #dot} with a caller's decode buffer of {@link #CHUNK} floats. */
+    private float dot(MemorySegment w, long off, float[] x, int xOff, int n, float[] buf) {
         FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
         for (int i = 0; i < n; i += CHUNK) {
             int m = Math.min(CHUNK, n - i);
@@ -39,7 +43,11 @@ abstract class QuantOps extends BlockOps {
     void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
               float[] out, int o0, int o1, int o2, int o3) {
         if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        float[] buf = new float[CHUNK];
+        dot4(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3, new float[CHUNK]);
+    }
+
+    private void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
+                      float[] out, int o0, int o1, int o2, int o3, float[] buf) {
         FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
         for (int i = 0; i < n; i += CHUNK) {
             int m = Math.min(CHUNK, n - i);
@@ -57,5 +65,29 @@ abstract class QuantOps extends BlockOps {
         out[o1] = Vec.sum(b0.add(b1));
         out[o2] = Vec.sum(c0.add(c1));
         out[o3] = Vec.sum(e0.add(e1));
+    }
+
+    @Override
+    public void matvec(MemorySegment w, int n, float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
+        if (!Vec.OK) { super.matvec(w, n, x, xOff, out, outOff, r0, r1); return; }
+        long rb = rowBytes(n);
+        float[] buf = new float[CHUNK];
+        for (int r = r0; r < r1; r++) out[outOff + r] = dot(w, r * rb, x, xOff, n, buf);
+    }
+
+    @Override
+    public void gemm(MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
+        if (!Vec.OK) { super.gemm(w, n, x, nb, out, outStride, r0, r1); return; }
+        long rb = rowBytes(n);
+        float[] buf = new float[CHUNK];
+        for (int r = r0; r < r1; r++) {
+            long off = r * rb;
+            int b = 0;
+            for (; b + 4 <= nb; b += 4) {
+                dot4(w, off, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n,
+                        out, b * outStride + r, (b + 1) * outStride + r, (b + 2) * outStride + r, (b + 3) * outStride + r, buf);
+            }
+            for (; b < nb; b++) out[b * outStride + r] = dot(w, off, x, b * n, n, buf);
+        }
     }
 }

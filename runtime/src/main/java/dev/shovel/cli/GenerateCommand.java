@@ -46,16 +46,25 @@ public final class GenerateCommand implements Callable<Integer> {
             if (ids.length >= s.contextSize()) throw new PromptTooLongException(ids.length, s.contextSize());
             err.print(text);
             err.flush();
+            long[] firstText = {0};
             GenerationResult r = s.generate(ids, go, piece -> {
+                if (firstText[0] == 0) firstText[0] = System.currentTimeMillis();
                 out.print(piece);
                 out.flush();
             });
             out.println();
-            err.printf("%nprompt: %d tokens, %.1f tok/s | generated: %d tokens, %.2f tok/s | %d threads | stop: %s%n",
+            err.printf("%nprompt: %d tokens, %.1f tok/s | generated: %d tokens, %.2f tok/s | %d threads | stop: %s%s%n",
                     r.promptTokens(), r.promptTokensPerSecond(), r.generatedTokens(), r.tokensPerSecond(), m.threads(),
-                    r.stopReason().name().toLowerCase());
+                    r.stopReason().name().toLowerCase(), sinceLaunch(firstText[0]));
         }
         return 0;
+    }
+
+    /** Time from the JVM's launch to the first streamed text, when the OS tells the launch time. */
+    private static String sinceLaunch(long firstTextMillis) {
+        if (firstTextMillis == 0) return "";
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> " | first text " + (firstTextMillis - t.toEpochMilli()) + " ms after launch").orElse("");
     }
 
     private String promptText() throws IOException {

@@ -24,6 +24,9 @@ public record Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn
     public static final List<String> SUPPORTED = List.of(
             "llama", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gemma3", "granite", "olmo2", "smollm3", "starcoder2");
 
+    /** The {@code general.architecture} value. */
+    @Override public String toString() { return name; }
+
     public static Architecture of(String name) {
         Ffn swi = Ffn.SWIGLU, geg = Ffn.GEGLU;
         return switch (name) {

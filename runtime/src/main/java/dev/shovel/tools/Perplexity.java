@@ -3,8 +3,8 @@ package dev.shovel.tools;
 import dev.shovel.ShovelException;
 import dev.shovel.api.Model;
 import dev.shovel.api.Session;
+import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 
 /**
  * Perplexity as llama.cpp's {@code llama-perplexity} computes it: the tokens (BOS first) are cut into consecutive
@@ -20,14 +20,27 @@ public final class Perplexity {
         float[] logits(int[] tokens, int from);
     }
 
+    /** Told the running perplexity after each chunk (chunks count from 0). */
+    public interface Progress {
+        void chunk(int index, double runningPpl);
+    }
+
+    /** llama-perplexity's running output: {@code [1]x.xxxx,[2]x.xxxx,…}. */
+    public static Progress printer(PrintStream out) {
+        return (i, ppl) -> {
+            out.printf("[%d]%.4f,", i + 1, ppl);
+            out.flush();
+        };
+    }
+
     /** The final value, its standard error, and the running value after each chunk. */
     public record Result(double ppl, double stderr, int chunks, int scored, double[] running) {}
 
     /**
      * Scores {@code tokens} (already tokenized with BOS). {@code bos} < 0: no BOS replacement (a model without
-     * add_bos). {@code onChunk} is told each finished chunk's index.
+     * add_bos). {@code progress} (may be null) is told each chunk's running value.
      */
-    public static Result compute(int[] tokens, int nCtx, int bos, int nVocab, Evaluator eval, IntConsumer onChunk) {
+    public static Result compute(int[] tokens, int nCtx, int bos, int nVocab, Evaluator eval, Progress progress) {
         if (nCtx < 4) throw new ShovelException("perplexity needs a context of at least 4 tokens, got " + nCtx);
         if (tokens.length < 2 * nCtx) {
             throw new ShovelException("the text has " + tokens.length + " tokens; perplexity with a context of "
@@ -48,7 +61,7 @@ public final class Perplexity {
                 count++;
             }
             running[c] = Math.exp(nll / count);
-            if (onChunk != null) onChunk.accept(c);
+            if (progress != null) progress.chunk(c, running[c]);
         }
         double mean = nll / count, mean2 = nll2 / count;
         double ppl = Math.exp(mean);

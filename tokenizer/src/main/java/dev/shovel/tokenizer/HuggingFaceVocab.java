@@ -117,14 +117,22 @@ final class HuggingFaceVocab {
     /** The tokenizer.ggml.pre name for the Split regex of the pre-tokenizer (convert_hf_to_gguf hashes instead). */
     private static String recognisePre(JsonNode root, String src) {
         List<String> regexes = new ArrayList<>();
+        List<String> others = new ArrayList<>();
         boolean byteLevelRegex = false;
         List<JsonNode> stack = new ArrayList<>(List.of(root.path("pre_tokenizer")));
         while (!stack.isEmpty()) {
             JsonNode n = stack.removeLast();
             String t = n.path("type").asText("");
-            if (t.equals("Sequence")) n.path("pretokenizers").forEach(stack::add);
-            if (t.equals("Split")) regexes.add(n.path("pattern").path("Regex").asText(n.path("pattern").path("String").asText("")));
-            if (t.equals("ByteLevel") && n.path("use_regex").asBoolean(true)) byteLevelRegex = true;
+            switch (t) {
+                case "Sequence" -> n.path("pretokenizers").forEach(stack::add);
+                case "Split" -> regexes.add(n.path("pattern").path("Regex").asText(n.path("pattern").path("String").asText("")));
+                case "ByteLevel" -> byteLevelRegex |= n.path("use_regex").asBoolean(true);
+                default -> others.add(t);
+            }
+        }
+        if (!others.isEmpty()) {
+            throw new TokenizerException(src + ": unrecognised pre-tokenizer " + others
+                + "; pass the tokenizer.ggml.pre name explicitly");
         }
         if (regexes.size() == 1 && regexes.get(0).equals(HF_LLAMA3)) return "llama-bpe";
         if (regexes.size() == 1 && regexes.get(0).equals(HF_QWEN2)) return "qwen2";

@@ -117,6 +117,9 @@ final class PreTokenizer {
         }
     }
 
+    /** Every tokenizer.ggml.pre value Shovel knows. */
+    static java.util.Set<String> names() { return BY_NAME.keySet(); }
+
     /** The configuration for a tokenizer.ggml.pre value, or null if Shovel does not know it. */
     static Config config(String pre) { return BY_NAME.get(pre); }
 

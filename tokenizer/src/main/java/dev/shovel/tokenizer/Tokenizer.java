@@ -3,6 +3,7 @@ package dev.shovel.tokenizer;
 import dev.shovel.gguf.GGUFFile;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -24,14 +25,18 @@ public final class Tokenizer {
         return new Tokenizer(new Vocab(GGUFVocab.read(gguf)));
     }
 
-    /** Reads a Hugging Face tokenizer.json (and tokenizer_config.json / config.json beside it, if present). */
+    /**
+     * Reads a Hugging Face tokenizer.json (or the tokenizer.json in a directory), with tokenizer_config.json and
+     * config.json beside it when present, as llama.cpp would see it after convert_hf_to_gguf.py.
+     */
     public static Tokenizer fromHuggingFace(Path tokenizerJson) {
-        return new Tokenizer(new Vocab(HuggingFaceVocab.read(tokenizerJson, null)));
+        return fromHuggingFace(tokenizerJson, null);
     }
 
-    /** As {@link #fromHuggingFace(Path)}, with the tokenizer.ggml.pre value given instead of recognised. */
+    /** As {@link #fromHuggingFace(Path)}, with the tokenizer.ggml.pre name given instead of recognised. */
     public static Tokenizer fromHuggingFace(Path tokenizerJson, String pre) {
-        return new Tokenizer(new Vocab(HuggingFaceVocab.read(tokenizerJson, pre)));
+        Path p = Files.isDirectory(tokenizerJson) ? tokenizerJson.resolve("tokenizer.json") : tokenizerJson;
+        return new Tokenizer(new Vocab(HuggingFaceVocab.read(p, pre)));
     }
 
     public int vocabSize() { return v.size(); }

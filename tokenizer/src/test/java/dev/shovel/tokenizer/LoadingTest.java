@@ -99,6 +99,35 @@ class LoadingTest {
         assertEquals(1, t.warnings().stream().filter(s -> s.contains("tokenizer.ggml.pre")).count());
     }
 
+    /** Every known pre-tokenizer compiles, and its split pieces always concatenate back to the text. */
+    @Test
+    void allPreTokenizersSplitLosslessly() {
+        String text = "Hello  world!\n\n 'Re 123456 ,,, \t x\u00A0y \u3000 \u4F60\u597D\uD83E\uDD99 \u0E01\u0E32 <sentinel:12> IMGIMGABZ  \r\n";
+        String bytes = ByteLevel.encode(text.codePoints().toArray(), 0, text.codePointCount(0, text.length()));
+        assertTrue(PreTokenizer.names().size() > 60);
+        for (String name : PreTokenizer.names()) {
+            PreTokenizer p = new PreTokenizer(PreTokenizer.config(name).regexes());
+            assertEquals(bytes, String.join("", p.split(text)), name);
+        }
+    }
+
+    @Test
+    void unknownTokenizerJsonPreTokenizerNeedsAName() throws IOException {
+        Path d = Files.createDirectories(dir.resolve("tiny"));
+        Files.writeString(d.resolve("tokenizer.json"), """
+            {"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]},
+             "added_tokens": [{"id": 3, "content": "<|end|>", "special": true}],
+             "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+               {"type": "Digits", "individual_digits": true}, {"type": "ByteLevel", "use_regex": true}]}}
+            """);
+        TokenizerException e = assertThrows(TokenizerException.class, () -> Tokenizer.fromHuggingFace(d));
+        assertTrue(e.getMessage().contains("Digits"), e.getMessage());
+        Tokenizer t = Tokenizer.fromHuggingFace(d, "gpt-2");
+        assertArrayEquals(new int[] {2, 3}, t.encode("ab<|end|>", false, true));
+        assertEquals(-1, t.bos());   // a tokenizer.json naming no BOS has none (no llama.cpp default 11)
+        assertTrue(t.isEog(3));
+    }
+
     /** A tokenizer.json rebuilt from the bert-bge GGUF ("##" continuations) must tokenize exactly like it. */
     @Test
     void wordPieceTokenizerJson() throws IOException {
