@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Show the tokens of a text (as llama-tokenize). BOS as the model says, special tokens parsed.")
 public final class TokenizeCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "GGUF model or vocab-only GGUF, or a tokenizer.json (default: the embedded stories260K)")
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "GGUF model or vocab-only GGUF, or a tokenizer.json or its directory (default: the embedded stories260K)")
     Path model;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "the text")
@@ -83,7 +83,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         Path p = model != null ? model : EmbeddedModel.path();
         if (!Files.exists(p)) throw new ShovelException("file not found: " + p);
         String name = p.getFileName().toString();
-        if (name.endsWith(".json")) return Tokenizer.fromHuggingFace(p);
+        if (name.endsWith(".json") || Files.isDirectory(p)) return Tokenizer.fromHuggingFace(p);
         try (GGUFFile f = GGUFFile.open(p)) {
             if (!f.has("tokenizer.ggml.model")) throw new ShovelException(p + " has no tokenizer (no tokenizer.ggml.model key)");
             return Tokenizer.fromGGUF(f);

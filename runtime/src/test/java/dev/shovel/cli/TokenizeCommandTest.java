@@ -109,6 +109,7 @@ class TokenizeCommandTest {
         Run r = run("", "tokenize", "-m", json.toString(), "-p", "ab ab<|end|>");
         assertEquals(0, r.code(), r.err());
         assertEquals("     2 -> 'ab'\n     4 -> ' ab'\n     5 -> '<|end|>'\n", r.out());
+        assertEquals(r.out(), run("", "tokenize", "-m", dir.toString(), "-p", "ab ab<|end|>").out(), "or its directory");
     }
 
     @Test
