@@ -85,4 +85,15 @@ public final class BF16 extends BlockOps {
         out[o2] = s2;
         out[o3] = s3;
     }
+
+    // Per-type loop entry points (see BlockOps.gemm).
+    @Override
+    public void matvec(MemorySegment w, int n, float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
+        BlockOps.matvec(this, w, n, x, xOff, out, outOff, r0, r1);
+    }
+
+    @Override
+    public void gemm(MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
+        BlockOps.gemm(this, w, n, x, nb, out, outStride, r0, r1);
+    }
 }

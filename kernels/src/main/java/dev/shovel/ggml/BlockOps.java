@@ -24,15 +24,29 @@ abstract class BlockOps extends TypeOps {
 
     @Override
     public void gemm(MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
-        long rb = rowBytes(n);
+        gemm(this, w, n, x, nb, out, outStride, r0, r1);
+    }
+
+    /**
+     * The GEMM tile loop. Final types call it (and {@link #matvec(BlockOps, MemorySegment, int, float[], int, float[],
+     * int, int, int)}) from their own overrides with {@code this}, so each type gets its own compiled loop with its dot
+     * kernels inlined, instead of one loop whose profile mixes types.
+     */
+    static void gemm(BlockOps ops, MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
+        long rb = ops.rowBytes(n);
         for (int r = r0; r < r1; r++) {
             long off = r * rb;
             int b = 0;
             for (; b + 4 <= nb; b += 4) {
-                dot4(w, off, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n,
+                ops.dot4(w, off, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n,
                         out, b * outStride + r, (b + 1) * outStride + r, (b + 2) * outStride + r, (b + 3) * outStride + r);
             }
-            for (; b < nb; b++) out[b * outStride + r] = dot(w, off, x, b * n, n);
+            for (; b < nb; b++) out[b * outStride + r] = ops.dot(w, off, x, b * n, n);
         }
+    }
+
+    static void matvec(BlockOps ops, MemorySegment w, int n, float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
+        long rb = ops.rowBytes(n);
+        for (int r = r0; r < r1; r++) out[outOff + r] = ops.dot(w, r * rb, x, xOff, n);
     }
 }

@@ -19,6 +19,7 @@ public final class Session implements AutoCloseable {
     private final KvCache cache;
     private int[] history = new int[64];
     private int length;
+    private int reused;
     private volatile boolean cancelled;
 
     Session(Model model, KvCache cache) {
@@ -32,6 +33,9 @@ public final class Session implements AutoCloseable {
     public int[] tokens() { return Arrays.copyOf(history, length); }
 
     public int contextSize() { return cache.size(); }
+
+    /** Tokens the last {@link #evaluate} (or generate) kept from the cache instead of processing them again. */
+    public int reusedTokens() { return reused; }
 
     /** Asks a running generation to stop after the current token. */
     public void cancel() { cancelled = true; }
@@ -52,6 +56,7 @@ public final class Session implements AutoCloseable {
         int common = 0;
         while (common < length && common < tokens.length && history[common] == tokens[common]) common++;
         if (common == tokens.length) common--; // the last token is run again for its logits
+        reused = common;
         cache.truncate(SEQ, common);
         length = common;
         float[] logits = null;
@@ -99,19 +104,19 @@ public final class Session implements AutoCloseable {
         TextStream text = new TextStream(options.stop(), onText == null ? s -> {} : onText);
 
         long t0 = System.nanoTime();
-        int before = length;
         float[] logits = evaluate(prompt);
         long t1 = System.nanoTime();
-        int processed = length - Math.min(before, length);
+        int processed = prompt.length - reused;
+        GenerationOptions.TokenPicker picker = options.picker();
         int[] out = new int[16];
         int produced = 0;
         GenerationResult.StopReason reason = null;
         while (reason == null) {
             if (cancelled || logits == null) { reason = GenerationResult.StopReason.CANCELLED; break; }
             if (options.maxTokens() >= 0 && produced >= options.maxTokens()) { reason = GenerationResult.StopReason.MAX_TOKENS; break; }
-            int next = sampler.sample(logits, 0, history, length);
-            // a BOS in mid-generation starts a new document (llama2.c-style models): end here
-            if (tok.isEog(next) || next == tok.bos()) {
+            int next = picker != null ? picker.pick(logits, tokens()) : sampler.sample(logits, 0, history, length);
+            // a BOS control token in mid-generation starts a new document (llama2.c-style models): end here
+            if (tok.isEog(next) || (next == tok.bos() && tok.isControl(next))) {
                 reason = GenerationResult.StopReason.END_OF_GENERATION;
                 break;
             }

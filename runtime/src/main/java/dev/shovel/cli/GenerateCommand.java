@@ -6,7 +6,6 @@ import dev.shovel.api.GenerationResult;
 import dev.shovel.api.Model;
 import dev.shovel.api.PromptTooLongException;
 import dev.shovel.api.Session;
-import dev.shovel.gen.SamplerParams;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,38 +33,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PROMPT", arity = "0..*", description = "the prompt, as plain words")
     List<String> words = new ArrayList<>();
 
-    @Option(names = {"-n", "--max-tokens", "--n-predict"}, paramLabel = "N", description = "tokens to generate, -1 = until the end (default: ${DEFAULT-VALUE})", defaultValue = "-1")
-    int maxTokens;
-
-    @Option(names = {"--temperature", "--temp"}, paramLabel = "T", description = "0 = greedy (default: ${DEFAULT-VALUE})", defaultValue = "0.8")
-    float temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", description = "0 = off (default: ${DEFAULT-VALUE})", defaultValue = "40")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", description = "1.0 = off (default: ${DEFAULT-VALUE})", defaultValue = "0.95")
-    float topP;
-
-    @Option(names = "--min-p", paramLabel = "P", description = "0.0 = off (default: ${DEFAULT-VALUE})", defaultValue = "0.05")
-    float minP;
-
-    @Option(names = "--repeat-penalty", paramLabel = "R", description = "1.0 = off (default: ${DEFAULT-VALUE})", defaultValue = "1.0")
-    float repeatPenalty;
-
-    @Option(names = "--repeat-last-n", paramLabel = "N", description = "tokens the penalty looks back at, -1 = all (default: ${DEFAULT-VALUE})", defaultValue = "64")
-    int repeatLastN;
-
-    @Option(names = {"-s", "--seed"}, paramLabel = "N", description = "random seed, -1 = random (default: ${DEFAULT-VALUE})", defaultValue = "-1")
-    long seed;
-
-    @Option(names = "--stop", paramLabel = "TEXT", description = "stop at this text (repeatable); it is not printed")
-    List<String> stop = new ArrayList<>();
+    @Mixin SamplingOptionsMixin sampling;
 
     @Override
     public Integer call() throws IOException {
         String text = promptText();
-        SamplerParams sp = new SamplerParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
-        GenerationOptions go = new GenerationOptions(maxTokens, sp, stop);
+        GenerationOptions go = sampling.options();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         try (Model m = model.load(); Session s = m.newSession()) {

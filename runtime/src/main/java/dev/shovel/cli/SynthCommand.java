@@ -2,6 +2,9 @@ package dev.shovel.cli;
 
 import dev.shovel.tools.Synth;
 import dev.shovel.tools.SynthSpec;
+import dev.shovel.vocab.TokenizerJsonConverter;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,11 +36,12 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--rope-base", paramLabel = "F") Float ropeBase;
     @Option(names = "--tied", description = "tie the output to token_embd") boolean tied;
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1") long seed;
-    @Option(names = "--vocab-from", paramLabel = "FILE", description = "copy tokenizer.* keys from this GGUF") Path vocabFrom;
+    @Option(names = "--vocab-from", paramLabel = "FILE", description = "copy tokenizer.* keys from this GGUF, or convert them from a tokenizer.json") Path vocabFrom;
+    @Option(names = "--vocab-pre", paramLabel = "NAME", description = "tokenizer.ggml.pre for a tokenizer.json (default: recognised)") String vocabPre;
     @Option(names = "--name", paramLabel = "NAME") String name;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         SynthSpec.Builder b = switch (preset.toLowerCase()) {
             case "tiny" -> SynthSpec.builder();
             case "1.1b", "tinyllama" -> SynthSpec.tinyLlama();
@@ -54,9 +58,18 @@ public final class SynthCommand implements Callable<Integer> {
         if (ctx != null) b.contextLength(ctx);
         if (ropeBase != null) b.ropeBase(ropeBase);
         if (name != null) b.name(name);
-        b.tiedOutput(tied).seed(seed).vocabFrom(vocabFrom);
         long t0 = System.nanoTime();
-        Synth.write(b.build(), output);
+        Path converted = null;
+        try {
+            if (vocabFrom != null && TokenizerJsonConverter.accepts(vocabFrom)) {
+                converted = Files.createTempFile("shovel-vocab", ".gguf");
+                TokenizerJsonConverter.writeVocabGGUF(vocabFrom, vocabPre, converted);
+            }
+            b.tiedOutput(tied).seed(seed).vocabFrom(converted != null ? converted : vocabFrom);
+            Synth.write(b.build(), output);
+        } finally {
+            if (converted != null) Files.deleteIfExists(converted);
+        }
         System.err.printf("wrote %s in %.1f s%n", output, (System.nanoTime() - t0) / 1e9);
         return 0;
     }

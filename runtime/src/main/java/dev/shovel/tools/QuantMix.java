@@ -13,14 +13,16 @@ public final class QuantMix {
     public static final String Q4_K_M = "q4_k_m";
 
     /** Weight roles that llama-quant.cpp tells apart. */
-    public enum Role { TOKEN_EMBD, OUTPUT, ATTN_Q, ATTN_K, ATTN_V, ATTN_OUTPUT, FFN_GATE, FFN_UP, FFN_DOWN }
+    public enum Role { TOKEN_EMBD, OUTPUT, ATTN_Q, ATTN_K, ATTN_V, ATTN_QKV, ATTN_OUTPUT, FFN_GATE, FFN_UP, FFN_DOWN }
 
     /** Type on ordinary layers, and on layers where {@code use_more_bits} holds. */
     private record Rule(GGMLType normal, GGMLType moreBits) {}
 
-    // Q4_K_M: base Q4_K; attn_v and ffn_down Q6_K on "more bits" layers; output (and a tied token_embd) Q6_K
+    // Q4_K_M: base Q4_K; attn_v and ffn_down Q6_K on "more bits" layers; output (and a tied token_embd) Q6_K;
+    // a fused attn_qkv Q5_K
     private static final Map<Role, Rule> Q4_K_M_RULES = Map.of(
             Role.OUTPUT, new Rule(GGMLType.Q6_K, GGMLType.Q6_K),
+            Role.ATTN_QKV, new Rule(GGMLType.Q5_K, GGMLType.Q5_K),
             Role.ATTN_V, new Rule(GGMLType.Q4_K, GGMLType.Q6_K),
             Role.FFN_DOWN, new Rule(GGMLType.Q4_K, GGMLType.Q6_K));
     private static final Rule Q4_K_M_DEFAULT = new Rule(GGMLType.Q4_K, GGMLType.Q4_K);

@@ -6,6 +6,7 @@ import dev.shovel.gguf.GGUFFile;
 import dev.shovel.gguf.GGUFValue;
 import dev.shovel.gguf.GGUFValueType;
 import dev.shovel.gguf.GGUFWriter;
+import dev.shovel.model.Architecture;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +18,9 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
- * Writes a random-weight GGUF of any shape, initialised like the project's reference models: linear weights
- * W[out][in] ~ N(0, 1/in), {@code token_embd} and {@code output} ~ N(0, 4/n_embd), norm weights 1 + 0.1·N(0,1); a
+ * Writes a random-weight GGUF of any supported architecture and shape, with the tensors and keys llama.cpp's
+ * converter writes for it, initialised like the project's reference models: linear weights W[out][in] ~ N(0, 1/in),
+ * {@code token_embd} and {@code output} ~ N(0, 4/n_embd), norm weights 1 + 0.1·N(0,1), biases 0.1·N(0,1); a
  * tied model divides {@code token_embd} by 4 and multiplies {@code output_norm} by 4 so that it does not just
  * repeat its input. Each row has its own seed (from the spec seed, tensor name and row index), so files are
  * identical for a seed whatever the thread count and whatever the weight type (quantization aside). Tensors are
@@ -27,8 +29,10 @@ import java.util.TreeSet;
 public final class Synth {
     private Synth() {}
 
-    /** One tensor of the plan: ggml dims ([row length, rows] for matrices), type, and its init. */
-    public record Tensor(String name, long[] dims, GGMLType type, double mean, double std) {}
+    /** One tensor of the plan: ggml dims ([row length, rows] for matrices), type, and its init (or fixed values). */
+    public record Tensor(String name, long[] dims, GGMLType type, double mean, double std, float[] values) {
+        Tensor(String name, long[] dims, GGMLType type, double mean, double std) { this(name, dims, type, mean, std, null); }
+    }
 
     public static void write(SynthSpec spec, Path out) {
         Map<String, GGUFValue> vocab = vocabulary(spec);
@@ -41,14 +45,16 @@ public final class Synth {
             throw new ToolsException("weights " + mix.name() + " need tensor type(s) " + String.join(", ", missing)
                     + ", which have no quantizer yet");
         }
+        String arch = spec.architecture();
         GGUFWriter w = new GGUFWriter()
-                .putString("general.architecture", spec.architecture())
+                .putString("general.architecture", arch)
                 .putString("general.name", spec.name())
                 .putU32("general.file_type", mix.fileType());
         if (plan.stream().anyMatch(t -> t.type() != GGMLType.F32 && t.type() != GGMLType.F16 && t.type() != GGMLType.BF16)) {
             w.putU32("general.quantization_version", 2);
         }
-        String a = spec.architecture() + ".";
+        String a = arch + ".";
+        boolean layerNorm = Architecture.of(arch).layerNorm();
         w.putU32(a + "context_length", spec.contextLength())
                 .putU32(a + "embedding_length", spec.nEmbd())
                 .putU32(a + "block_count", spec.nLayer())
@@ -57,14 +63,22 @@ public final class Synth {
                 .putU32(a + "attention.head_count_kv", spec.nHeadKv())
                 .putF32(a + "rope.freq_base", spec.ropeBase())
                 .putU32(a + "rope.dimension_count", spec.headDim())
-                .putF32(a + "attention.layer_norm_rms_epsilon", spec.normEps())
-                .putU32(a + "vocab_size", nVocab)
-                .putAll(vocab);
+                .putF32(a + (layerNorm ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon"), spec.normEps())
+                .putU32(a + "vocab_size", nVocab);
+        if (spec.keyLength() > 0 || arch.startsWith("gemma") || arch.equals("qwen3")) {
+            w.putU32(a + "attention.key_length", spec.headDim()).putU32(a + "attention.value_length", spec.headDim());
+        }
+        archKeys(spec, w);
+        w.putAll(vocab);
         for (Tensor t : plan) {
             long tensorSeed = mix64(spec.seed() * 0x9E3779B97F4A7C15L + fnv(t.name()));
             int n = (int) t.dims()[0];
             long rows = t.dims().length == 1 ? 1 : t.dims()[1];
             w.addTensor(t.name(), t.type(), t.dims(), seg -> RowEncoder.encode(seg, t.type(), n, rows, (r, buf) -> {
+                if (t.values() != null) {
+                    System.arraycopy(t.values(), 0, buf, 0, n);
+                    return;
+                }
                 SplittableRandom rng = new SplittableRandom(mix64(tensorSeed + r * 0xBF58476D1CE4E5B9L));
                 float mean = (float) t.mean(), std = (float) t.std();
                 for (int i = 0; i < n; i++) buf[i] = mean + std * (float) rng.nextGaussian();
@@ -77,36 +91,112 @@ public final class Synth {
         }
     }
 
-    /** The tensors {@link #write} produces for {@code spec} with a vocabulary of {@code nVocab} tokens, in file order. */
+    /** The keys an architecture's converter adds, with the real models' values where the spec has none. */
+    private static void archKeys(SynthSpec spec, GGUFWriter w) {
+        String a = spec.architecture() + ".";
+        switch (spec.architecture()) {
+            case "gemma2" -> w.putU32(a + "attention.sliding_window", spec.slidingWindow() > 0 ? spec.slidingWindow() : 4096)
+                    .putF32(a + "attn_logit_softcapping", 50f)
+                    .putF32(a + "final_logit_softcapping", 30f);
+            case "gemma3" -> w.putU32(a + "attention.sliding_window", spec.slidingWindow() > 0 ? spec.slidingWindow() : 512);
+            case "granite" -> w.putF32(a + "embedding_scale", 12f) // Granite 3.1 2B's multipliers
+                    .putF32(a + "residual_scale", 0.22f)
+                    .putF32(a + "attention.scale", 0.015625f)
+                    .putF32(a + "logit_scale", 8f);
+            case "phi3" -> {
+                if (spec.ropeOrigCtx() > 0) {
+                    double scale = (double) spec.contextLength() / spec.ropeOrigCtx();
+                    w.putU32(a + "rope.scaling.original_context_length", spec.ropeOrigCtx())
+                            .putF32(a + "rope.scaling.attn_factor", scale <= 1 ? 1f
+                                    : (float) Math.sqrt(1 + Math.log(scale) / Math.log(spec.ropeOrigCtx())));
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /**
+     * The tensors {@link #write} produces for {@code spec} with a vocabulary of {@code nVocab} tokens, in file order:
+     * the names and shapes llama.cpp's converter writes for the architecture.
+     */
     public static List<Tensor> plan(SynthSpec spec, int nVocab) {
         check(spec, nVocab);
+        Architecture a = Architecture.of(spec.architecture());
+        String arch = spec.architecture();
+        boolean fused = arch.equals("phi3"), qkvBias = arch.equals("qwen2") || a.layerNorm(), allBias = a.layerNorm();
         QuantMix mix = QuantMix.parse(spec.weights());
-        int e = spec.nEmbd(), ff = spec.nFf(), kv = spec.headDim() * spec.nHeadKv(), nl = spec.nLayer();
+        int e = spec.nEmbd(), ff = spec.nFf(), hd = spec.headDim(), q = hd * spec.nHead(), kv = hd * spec.nHeadKv();
+        int nl = spec.nLayer();
         boolean tied = spec.tiedOutput();
         double embStd = 2 / Math.sqrt(e), shrink = tied ? 4 : 1;
         List<Tensor> ts = new ArrayList<>();
         ts.add(new Tensor("token_embd.weight", new long[] {e, nVocab},
                 mix.typeOf(QuantMix.Role.TOKEN_EMBD, 0, nl, e, tied), 0, embStd / shrink));
         ts.add(new Tensor("output_norm.weight", new long[] {e}, GGMLType.F32, shrink, 0.1 * shrink));
+        if (allBias) ts.add(bias("output_norm.bias", e));
         if (!tied) {
             ts.add(new Tensor("output.weight", new long[] {e, nVocab},
                     mix.typeOf(QuantMix.Role.OUTPUT, 0, nl, e, false), 0, embStd));
         }
+        if (fused && spec.ropeOrigCtx() > 0) { // LongRoPE: per-pair frequency divisors for short and long contexts
+            int half = hd / 2;
+            float[] shortF = new float[half], longF = new float[half];
+            for (int i = 0; i < half; i++) {
+                shortF[i] = 1 + 0.5f * i / half;
+                longF[i] = 1 + 40f * (float) Math.pow(i / Math.max(1.0, half - 1.0), 2);
+            }
+            ts.add(new Tensor("rope_factors_long.weight", new long[] {half}, GGMLType.F32, 0, 0, longF));
+            ts.add(new Tensor("rope_factors_short.weight", new long[] {half}, GGMLType.F32, 0, 0, shortF));
+        }
         for (int l = 0; l < nl; l++) {
             String p = "blk." + l + ".";
-            ts.add(new Tensor(p + "attn_norm.weight", new long[] {e}, GGMLType.F32, 1, 0.1));
-            ts.add(linear(mix, p + "attn_q.weight", QuantMix.Role.ATTN_Q, l, nl, e, e));
-            ts.add(linear(mix, p + "attn_k.weight", QuantMix.Role.ATTN_K, l, nl, e, kv));
-            ts.add(linear(mix, p + "attn_v.weight", QuantMix.Role.ATTN_V, l, nl, e, kv));
-            ts.add(linear(mix, p + "attn_output.weight", QuantMix.Role.ATTN_OUTPUT, l, nl, e, e));
-            ts.add(new Tensor(p + "ffn_norm.weight", new long[] {e}, GGMLType.F32, 1, 0.1));
-            ts.add(linear(mix, p + "ffn_gate.weight", QuantMix.Role.FFN_GATE, l, nl, e, ff));
-            ts.add(linear(mix, p + "ffn_up.weight", QuantMix.Role.FFN_UP, l, nl, e, ff));
+            if (a.preNorm()) {
+                ts.add(norm(p + "attn_norm.weight", e));
+                if (allBias) ts.add(bias(p + "attn_norm.bias", e));
+            }
+            if (fused) {
+                ts.add(linear(mix, p + "attn_qkv.weight", QuantMix.Role.ATTN_QKV, l, nl, e, q + 2 * kv));
+            } else {
+                ts.add(linear(mix, p + "attn_q.weight", QuantMix.Role.ATTN_Q, l, nl, e, q));
+                ts.add(linear(mix, p + "attn_k.weight", QuantMix.Role.ATTN_K, l, nl, e, kv));
+                ts.add(linear(mix, p + "attn_v.weight", QuantMix.Role.ATTN_V, l, nl, e, kv));
+            }
+            if (qkvBias) {
+                ts.add(bias(p + "attn_q.bias", q));
+                ts.add(bias(p + "attn_k.bias", kv));
+                ts.add(bias(p + "attn_v.bias", kv));
+            }
+            if (a.qkNorm()) { // olmo2 normalises whole vectors, the others each head
+                ts.add(norm(p + "attn_q_norm.weight", arch.equals("olmo2") ? q : hd));
+                ts.add(norm(p + "attn_k_norm.weight", arch.equals("olmo2") ? kv : hd));
+            }
+            ts.add(linear(mix, p + "attn_output.weight", QuantMix.Role.ATTN_OUTPUT, l, nl, q, e));
+            if (allBias) ts.add(bias(p + "attn_output.bias", e));
+            if (a.postNorm()) ts.add(norm(p + "post_attention_norm.weight", e));
+            if (a.preNorm()) {
+                ts.add(norm(p + "ffn_norm.weight", e));
+                if (allBias) ts.add(bias(p + "ffn_norm.bias", e));
+            }
+            if (a.ffn() == Architecture.Ffn.GELU) {
+                ts.add(linear(mix, p + "ffn_up.weight", QuantMix.Role.FFN_UP, l, nl, e, ff));
+            } else if (fused) { // gate rows then up rows
+                ts.add(linear(mix, p + "ffn_up.weight", QuantMix.Role.FFN_UP, l, nl, e, 2 * ff));
+            } else {
+                ts.add(linear(mix, p + "ffn_gate.weight", QuantMix.Role.FFN_GATE, l, nl, e, ff));
+                ts.add(linear(mix, p + "ffn_up.weight", QuantMix.Role.FFN_UP, l, nl, e, ff));
+            }
+            if (allBias) ts.add(bias(p + "ffn_up.bias", ff));
             ts.add(linear(mix, p + "ffn_down.weight", QuantMix.Role.FFN_DOWN, l, nl, ff, e));
+            if (allBias) ts.add(bias(p + "ffn_down.bias", e));
+            if (a.postNorm()) ts.add(norm(p + "post_ffw_norm.weight", e));
         }
         checkSingleType(mix, ts);
         return ts;
     }
+
+    private static Tensor norm(String name, int n) { return new Tensor(name, new long[] {n}, GGMLType.F32, 1, 0.1); }
+
+    private static Tensor bias(String name, int n) { return new Tensor(name, new long[] {n}, GGMLType.F32, 0, 0.1); }
 
     private static Tensor linear(QuantMix mix, String name, QuantMix.Role role, int l, int nl, int in, int out) {
         return new Tensor(name, new long[] {in, out}, mix.typeOf(role, l, nl, in, false), 0, 1 / Math.sqrt(in));
@@ -125,15 +215,17 @@ public final class Synth {
     }
 
     private static void check(SynthSpec s, int nVocab) {
-        if (!"llama".equals(s.architecture())) {
-            throw new ToolsException("synthetic models support architecture llama only, not " + s.architecture());
+        if (!Architecture.SUPPORTED.contains(s.architecture())) {
+            throw new ToolsException("unsupported architecture '" + s.architecture() + "' for a synthetic model (supported: "
+                    + String.join(", ", Architecture.SUPPORTED) + ")");
         }
         if (s.nEmbd() <= 0 || s.nLayer() <= 0 || s.nHead() <= 0 || s.nHeadKv() <= 0 || s.nFf() <= 0
-                || s.contextLength() <= 0 || nVocab <= 0) {
+                || s.contextLength() <= 0 || nVocab <= 0 || s.keyLength() < 0) {
             throw new ToolsException("synthetic model sizes must be positive: " + s);
         }
-        if (s.nEmbd() % s.nHead() != 0 || s.headDim() % 2 != 0) {
-            throw new ToolsException("n_embd " + s.nEmbd() + " must be n_head " + s.nHead() + " times an even head size");
+        if (s.keyLength() == 0 && s.nEmbd() % s.nHead() != 0 || s.headDim() % 2 != 0) {
+            throw new ToolsException("n_embd " + s.nEmbd() + " must be n_head " + s.nHead() + " times an even head size"
+                    + " (or give the head size)");
         }
         if (s.nHead() % s.nHeadKv() != 0) {
             throw new ToolsException("n_head " + s.nHead() + " is not a multiple of n_head_kv " + s.nHeadKv());

@@ -209,7 +209,7 @@ class SynthTest {
     void badSpecsGiveOneLineErrors() {
         Path p = dir.resolve("bad.gguf");
         assertMessage("at least 512", () -> Synth.write(small().nVocab(100).build(), p));
-        assertMessage("llama only", () -> Synth.write(small().architecture("mamba").build(), p));
+        assertMessage("unsupported architecture 'mamba'", () -> Synth.write(small().architecture("mamba").build(), p));
         assertMessage("unknown weight type", () -> Synth.write(small().weights("q9_9").build(), p));
         assertMessage("multiple of n_head_kv", () -> Synth.write(small().nHeadKv(3).build(), p));
         assertMessage("block size 32", () -> Synth.write(small().nEmbd(200).nHead(4).weights("q8_0").build(), p));

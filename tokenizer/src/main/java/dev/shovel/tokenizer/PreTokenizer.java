@@ -130,6 +130,7 @@ final class PreTokenizer {
         for (String r : regexes) {
             if (r.equals(GPT2)) s.add(HandSplits.GPT2);
             else if (r.equals(LLAMA3)) s.add(HandSplits.LLAMA3);
+            else if (!RegexSplit.usesCategories(r) && SetRunSplit.of(r) != null) s.add(SetRunSplit.of(r));
             else s.add(new RegexSplit(r));
         }
         this.steps = List.copyOf(s);

@@ -83,7 +83,8 @@ final class SpmModel {
         }
     }
 
-    private void encodePiece(String text, IntList out) {
+    /** Merges the whole text as one sequence (llama.cpp's way; {@link #encode} gives the same ids). */
+    void encodePiece(String text, IntList out) {
         int n = text.codePointCount(0, text.length());
         if (n == 0) return;
         int[] start = new int[n], end = new int[n], prev = new int[n], next = new int[n];

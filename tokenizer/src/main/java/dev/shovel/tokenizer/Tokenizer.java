@@ -20,6 +20,8 @@ public final class Tokenizer {
 
     private Tokenizer(Vocab v) { this.v = v; }
 
+    Vocab vocab() { return v; }
+
     /** Reads the tokenizer.* metadata of a GGUF file. */
     public static Tokenizer fromGGUF(GGUFFile gguf) {
         return new Tokenizer(new Vocab(GGUFVocab.read(gguf)));

@@ -178,7 +178,13 @@ final class Vocab {
             if (v < 0 || v >= n) warnings.add("bad special token " + key + " = " + v + ", using default " + special[slot]);
             else special[slot] = v.intValue();
         }
-        if (d.addBos != null) addBos = d.addBos;
+        if (d.addBos != null) {
+            addBos = d.addBos;
+        } else if (addBos && special[BOS] < 0 && d.noDefaultBpeIds) {
+            // a tokenizer.json without tokenizer_config.json names no BOS: the pre-tokenizer's implied add_bos lapses
+            warnings.add(d.source + ": no BOS token known, so no BOS is added");
+            addBos = false;
+        }
         if (d.addEos != null) addEos = d.addEos;
         if (d.addSep != null) addSep = d.addSep;
         checkAdd(d, addBos, BOS, "add_bos_token", "bos_token_id");

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,6 +127,11 @@ class LoadingTest {
         assertArrayEquals(new int[] {2, 3}, t.encode("ab<|end|>", false, true));
         assertEquals(-1, t.bos());   // a tokenizer.json naming no BOS has none (no llama.cpp default 11)
         assertTrue(t.isEog(3));
+        // llama-bpe implies add_bos, which lapses (with a warning) when no BOS token is known
+        Tokenizer l3 = Tokenizer.fromHuggingFace(d, "llama-bpe");
+        assertFalse(l3.addBos());
+        assertArrayEquals(new int[] {2}, l3.encode("ab", true, false));
+        assertTrue(l3.warnings().stream().anyMatch(w -> w.contains("no BOS")));
     }
 
     /** A tokenizer.json rebuilt from the bert-bge GGUF ("##" continuations) must tokenize exactly like it. */

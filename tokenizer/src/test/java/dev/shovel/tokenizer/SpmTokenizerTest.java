@@ -81,6 +81,21 @@ class SpmTokenizerTest {
         assertEquals(5, cases.size());
     }
 
+    /** Cutting the text in front of "▁" (no token spans that) gives exactly the whole-text merge result. */
+    @Test
+    void cuttingAtSpacesChangesNothing() {
+        for (String name : new String[] {"llama-spm", "phi-3", "baichuan"}) {
+            Vocab v = Fixtures.vocab(name).vocab();
+            for (String s : Fixtures.inputs("llama-spm")) {
+                String text = (" " + s).replace(' ', '\u2581');
+                IntList whole = new IntList(), cut = new IntList();
+                v.spm.encodePiece(text, whole);
+                v.spm.encode(text, cut);
+                assertArrayEquals(whole.toArray(), cut.toArray(), name + " " + VectorCheck.escape(s));
+            }
+        }
+    }
+
     @Test
     void baichuanRoundTrips() {
         Tokenizer t = Fixtures.vocab("baichuan");
