@@ -47,12 +47,22 @@ public final class ClBackend implements Backend {
     private final Map<RopeSpec, Long> ropeFreqs = new HashMap<>();
     private final ClQueue.IntSlot ids, pos, seq, cells, cellPos, cellSeq, rows;
     private int[] cellPosHost = new int[64], cellSeqHost = new int[64];
+    /**
+     * Matmul with a work-item per output row, SIMD within it (CPU devices), instead of a work-group per row with
+     * coalesced loads (GPUs). -Dshovel.opencl.matmul=rows|groups overrides.
+     */
+    boolean rowPerItem;
+    /** Work-items per matmul row: 32 (one per element of a 32-element unit) or 64 (two units at a time). */
+    int mmWg;
     /** Where fallback warnings go (System.err by default). */
     Consumer<String> warn = m -> System.err.println("warning: " + m);
 
     ClBackend(ClContext ctx, CpuBackend cpu) {
         this.q = new ClQueue(ctx);
         this.cpu = cpu;
+        String mm = System.getProperty("shovel.opencl.matmul", ctx.info.type().equals("GPU") ? "groups" : "rows");
+        this.rowPerItem = mm.equals("rows");
+        this.mmWg = ctx.info.type().equals("GPU") ? 64 : 32;
         ids = q.slot();
         pos = q.slot();
         seq = q.slot();
@@ -155,7 +165,7 @@ public final class ClBackend implements Backend {
         argInt(k, 3, t.cols());
         argMem(k, 4, q.ints(this.ids, ids, n));
         argMem(k, 5, mem(out));
-        q.run(k, name, new long[] {(t.cols() + 31) / 32, n}, null);
+        q.run(k, name, new long[] {t.cols(), n}, null);
     }
 
     @Override
@@ -195,7 +205,7 @@ public final class ClBackend implements Backend {
             return;
         }
         ClWeight c = (ClWeight) w;
-        String name = "matmul_" + c.kernelType();
+        String name = (rowPerItem ? "matmul_rows_" : "matmul_") + c.kernelType();
         long k = q.kernel(name);
         argMem(k, 0, c.mem());
         argLong(k, 1, c.offset());
@@ -206,7 +216,8 @@ public final class ClBackend implements Backend {
         argMem(k, 6, mem(out));
         argInt(k, 7, out.cols());
         argInt(k, 8, n);
-        q.run(k, name, new long[] {(long) c.rows() * MM_WG, (n + MM_NB - 1) / MM_NB}, new long[] {MM_WG, 1});
+        if (rowPerItem) q.run(k, name, new long[] {c.rows(), (n + MM_NB - 1) / MM_NB}, null);
+        else q.run(k, name, new long[] {(long) c.rows() * mmWg, (n + MM_NB - 1) / MM_NB}, new long[] {mmWg, 1});
     }
 
     @Override

@@ -82,9 +82,14 @@ final class ClQueue implements AutoCloseable {
     static void argLong(long k, int i, long v) { ClErrors.check(clSetKernelArg1l(k, i, v), "clSetKernelArg"); }
     static void argFloat(long k, int i, float v) { ClErrors.check(clSetKernelArg1f(k, i, v), "clSetKernelArg"); }
 
+    /** With -Dshovel.opencl.profile=true every kernel is waited for and timed; the totals print at close. */
+    private static final boolean PROFILE = Boolean.getBoolean("shovel.opencl.profile");
+    private final Map<String, long[]> profile = new java.util.TreeMap<>();
+
     /** Enqueues {@code k} over {@code global} work-items ({@code local} may be null: the driver picks). */
     void run(long k, String name, long[] global, long[] local) {
         for (long g : global) if (g == 0) return;
+        long t0 = PROFILE ? System.nanoTime() : 0;
         try (MemoryStack s = MemoryStack.stackPush()) {
             PointerBuffer gl = s.mallocPointer(global.length);
             for (long g : global) gl.put(g);
@@ -98,6 +103,12 @@ final class ClQueue implements AutoCloseable {
             ClErrors.check(clEnqueueNDRangeKernel(queue, k, global.length, null, gl, lo, null, null),
                     "clEnqueueNDRangeKernel(" + name + ")");
             launches++;
+        }
+        if (PROFILE) {
+            finish();
+            long[] p = profile.computeIfAbsent(name, x -> new long[2]);
+            p[0]++;
+            p[1] += System.nanoTime() - t0;
         }
     }
 
@@ -181,6 +192,8 @@ final class ClQueue implements AutoCloseable {
     @Override
     public void close() {
         clFinish(queue);
+        profile.forEach((n, p) -> System.err.printf("opencl profile: %-16s %7d launches %10.3f ms %8.1f us each%n",
+                n, p[0], p[1] / 1e6, p[1] / 1e3 / p[0]));
         for (long k : kernels.values()) clReleaseKernel(k);
         kernels.clear();
         for (IntSlot s : slots) clReleaseMemObject(s.mem);

@@ -1,5 +1,6 @@
-// Weight kernels: every type decodes "units" of 32 elements of one row (ggml block layouts, as the CPU twins in
-// dev.shovel.ggml), and one macro turns a decoder into a GEMM (matvec when nb == 1) and an embedding lookup.
+// Weight kernels. Rows are read in "units" of 32 elements (one ggml block, or a 32-element sub-block of a K-quant
+// super-block; layouts as the CPU twins in dev.shovel.ggml). Each type has two decoders: e_T, one element (GPU
+// matmul, getRows) and v_T, a whole unit as two float16 (CPU-device matmul); macros make the kernels from them.
 
 #define MM_WG 64   // work-items per output row
 #define MM_NB 8    // batch rows per work-group
@@ -8,42 +9,26 @@ typedef __global const uchar* wptr;
 
 inline float f16at(wptr p, int i) { return vload_half(i, (__global const half*) p); }
 
-// F32 and F16 rows may end inside a unit: elements at or past lim read as 0.
-inline void deq_f32(wptr row, int u, int lim, float* v) {
-    __global const float* f = (__global const float*) row + 32 * u;
-    for (int i = 0; i < 32; i++) v[i] = i < lim ? f[i] : 0.0f;
-}
+// Element e (0..31) of unit u: the decoders the matmul work-items use, lane e of a unit on work-item e, so
+// neighbouring work-items read neighbouring bytes (coalesced on GPUs, vector loads on CPU devices).
+inline float e_f32(wptr row, int u, int e) { return ((__global const float*) row)[32 * u + e]; }
 
-inline void deq_f16(wptr row, int u, int lim, float* v) {
-    __global const half* f = (__global const half*) row + 32 * u;
-    for (int i = 0; i < 32; i++) v[i] = i < lim ? vload_half(i, f) : 0.0f;
-}
+inline float e_f16(wptr row, int u, int e) { return vload_half(32 * u + e, (__global const half*) row); }
 
-// Q8_0: 34-byte blocks of 32 = fp16 d, 32 int8.
-inline void deq_q8_0(wptr row, int u, int lim, float* v) {
+inline float e_q8_0(wptr row, int u, int e) {
     wptr b = row + 34 * u;
-    float d = f16at(b, 0);
-    __global const char* q = (__global const char*) (b + 2);
-    for (int i = 0; i < 32; i++) v[i] = d * q[i];
+    return f16at(b, 0) * ((__global const char*) (b + 2))[e];
 }
 
-// Q4_0: 18-byte blocks of 32 = fp16 d, 16 bytes; element j is the low nibble of byte j, j + 16 the high nibble.
-inline void deq_q4_0(wptr row, int u, int lim, float* v) {
+inline float e_q4_0(wptr row, int u, int e) {
     wptr b = row + 18 * u;
-    float d = f16at(b, 0);
-    for (int j = 0; j < 16; j++) {
-        int q = b[2 + j];
-        v[j] = d * ((q & 0xf) - 8);
-        v[j + 16] = d * ((q >> 4) - 8);
-    }
+    int q = b[2 + (e & 15)];
+    return f16at(b, 0) * ((e < 16 ? q & 0xf : q >> 4) - 8);
 }
 
-// Q4_K: 144-byte super-blocks of 256 = fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles.
-// Unit j of a super-block: bytes 32 (j / 2) .. + 31, low nibbles for even j, high for odd.
-inline void deq_q4_k(wptr row, int u, int lim, float* v) {
+inline float e_q4_k(wptr row, int u, int e) {
     wptr b = row + 144 * (u >> 3);
     int j = u & 7;
-    float d = f16at(b, 0), dmin = f16at(b, 1);
     wptr s = b + 4;
     int sc, m;
     if (j < 4) {
@@ -53,73 +38,152 @@ inline void deq_q4_k(wptr row, int u, int lim, float* v) {
         sc = (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4);
         m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
     }
-    float d1 = d * sc, m1 = dmin * m;
-    wptr q = b + 16 + 32 * (j >> 1);
-    int sh = (j & 1) * 4;
-    for (int l = 0; l < 32; l++) v[l] = d1 * ((q[l] >> sh) & 0xf) - m1;
+    int q = (b[16 + 32 * (j >> 1) + e] >> ((j & 1) * 4)) & 0xf;
+    return f16at(b, 0) * sc * q - f16at(b, 1) * m;
 }
 
-// Q6_K: 210-byte super-blocks of 256 = 128 bytes ql, 64 bytes qh, 16 int8 scales, fp16 d. Unit j: half h = j / 4,
-// quarter i = j % 4 of it; low 4 bits from ql[64h + 32 (i & 1) + l] (high nibble when i >= 2), 2 high bits from
-// qh[32h + l] at bit 2i; scale index 8h + l / 16 + 2i.
-inline void deq_q6_k(wptr row, int u, int lim, float* v) {
+inline float e_q6_k(wptr row, int u, int e) {
     wptr b = row + 210 * (u >> 3);
     int j = u & 7, h = j >> 2, i = j & 3;
-    float d = f16at(b, 104);
-    wptr ql = b + 64 * h + 32 * (i & 1);
-    wptr qh = b + 128 + 32 * h;
-    __global const char* sc = (__global const char*) (b + 192) + 8 * h + 2 * i;
-    int lsh = (i >> 1) * 4, hsh = 2 * i;
-    float d0 = d * sc[0], d1 = d * sc[1];
-    for (int l = 0; l < 32; l++) {
-        int q = ((ql[l] >> lsh) & 0xf) | (((qh[l] >> hsh) & 3) << 4);
-        v[l] = (l < 16 ? d0 : d1) * (q - 32);
-    }
+    int lo = (b[64 * h + 32 * (i & 1) + e] >> ((i >> 1) * 4)) & 0xf;
+    int hi = (b[128 + 32 * h + e] >> (2 * i)) & 3;
+    float sc = ((__global const char*) (b + 192))[8 * h + 2 * i + (e >> 4)];
+    return f16at(b, 104) * sc * ((lo | hi << 4) - 32);
 }
 
-// out[b][r] = row r . x[b] for batch rows b0 .. b0 + MM_NB of the work-group; one work-group per row.
+// out[b][r] = row r . x[b] for batch rows b0 .. b0 + MM_NB of the work-group; one work-group of 32 (or 64) work-items
+// per row, work-item l taking element l % 32 of units l / 32, l / 32 + size / 32, ...
 #define MATMUL(T) \
 __kernel void matmul_##T(wptr w, ulong wOff, ulong rowBytes, int cols, __global const float* x, int xStride, \
                          __global float* out, int outStride, int nb) { \
     __local float red[MM_WG * MM_NB]; \
-    int r = get_group_id(0), lid = get_local_id(0); \
+    int r = get_group_id(0), lid = get_local_id(0), wg = get_local_size(0); \
+    int e = lid & 31, step = wg >> 5; \
     int b0 = get_group_id(1) * MM_NB, nbt = min(MM_NB, nb - b0); \
     wptr row = w + wOff + (ulong) r * rowBytes; \
     float acc[MM_NB]; \
     for (int b = 0; b < MM_NB; b++) acc[b] = 0.0f; \
     int units = (cols + 31) / 32; \
-    float v[32]; \
-    for (int u = lid; u < units; u += MM_WG) { \
-        int lim = min(32, cols - 32 * u); \
-        deq_##T(row, u, lim, v); \
-        __global const float* xp = x + (size_t) b0 * xStride + 32 * u; \
-        for (int b = 0; b < nbt; b++) { \
-            __global const float* xb = xp + (size_t) b * xStride; \
-            float s = 0.0f; \
-            if (lim == 32) { for (int i = 0; i < 32; i++) s += v[i] * xb[i]; } \
-            else { for (int i = 0; i < lim; i++) s += v[i] * xb[i]; } \
-            acc[b] += s; \
+    for (int u = lid >> 5; u < units; u += step) { \
+        int c = 32 * u + e; \
+        if (c < cols) { \
+            float v = e_##T(row, u, e); \
+            __global const float* xp = x + (size_t) b0 * xStride + c; \
+            for (int b = 0; b < nbt; b++) acc[b] += v * xp[(size_t) b * xStride]; \
         } \
     } \
     for (int b = 0; b < MM_NB; b++) red[b * MM_WG + lid] = acc[b]; \
     barrier(CLK_LOCAL_MEM_FENCE); \
-    for (int s = MM_WG / 2; s > 0; s >>= 1) { \
-        if (lid < s) for (int b = 0; b < MM_NB; b++) red[b * MM_WG + lid] += red[b * MM_WG + lid + s]; \
+    for (int s = wg / 2; s > 0; s >>= 1) { \
+        if (lid < s) for (int b = 0; b < nbt; b++) red[b * MM_WG + lid] += red[b * MM_WG + lid + s]; \
         barrier(CLK_LOCAL_MEM_FENCE); \
     } \
     if (lid < nbt) out[(size_t) (b0 + lid) * outStride + r] = red[lid * MM_WG]; \
 }
 
-// out[i] = row ids[i] of the table; one work-item per unit of one row.
+// Unit u as two float16 (elements 0-15, 16-31): the decoders of the row-per-work-item matmul, in vector types
+// so CPU devices get SIMD within a work-item.
+inline void v_f32(wptr row, int u, float16* a, float16* b) {
+    __global const float* f = (__global const float*) row + 32 * u;
+    *a = vload16(0, f);
+    *b = vload16(1, f);
+}
+
+inline void v_f16(wptr row, int u, float16* a, float16* b) {
+    __global const half* f = (__global const half*) row + 32 * u;
+    *a = vload_half16(0, f);
+    *b = vload_half16(1, f);
+}
+
+inline void v_q8_0(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 34 * u;
+    float d = f16at(p, 0);
+    __global const char* q = (__global const char*) (p + 2);
+    *a = d * convert_float16(vload16(0, q));
+    *b = d * convert_float16(vload16(1, q));
+}
+
+inline void v_q4_0(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 18 * u;
+    float d = f16at(p, 0);
+    int16 q = convert_int16(vload16(0, p + 2));
+    *a = d * convert_float16((q & 0xf) - 8);
+    *b = d * convert_float16((q >> 4) - 8);
+}
+
+inline void v_q4_k(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 144 * (u >> 3);
+    int j = u & 7;
+    wptr s = p + 4;
+    int sc, m;
+    if (j < 4) {
+        sc = s[j] & 63;
+        m = s[j + 4] & 63;
+    } else {
+        sc = (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4);
+        m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+    }
+    float d1 = f16at(p, 0) * sc, m1 = f16at(p, 1) * m;
+    wptr q = p + 16 + 32 * (j >> 1);
+    int sh = (j & 1) * 4;
+    *a = d1 * convert_float16((convert_int16(vload16(0, q)) >> sh) & 0xf) - m1;
+    *b = d1 * convert_float16((convert_int16(vload16(1, q)) >> sh) & 0xf) - m1;
+}
+
+inline void v_q6_k(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 210 * (u >> 3);
+    int j = u & 7, h = j >> 2, i = j & 3;
+    wptr ql = p + 64 * h + 32 * (i & 1), qh = p + 128 + 32 * h;
+    __global const char* sc = (__global const char*) (p + 192) + 8 * h + 2 * i;
+    int lsh = (i >> 1) * 4, hsh = 2 * i;
+    float d = f16at(p, 104);
+    int16 q0 = ((convert_int16(vload16(0, ql)) >> lsh) & 0xf) | (((convert_int16(vload16(0, qh)) >> hsh) & 3) << 4);
+    int16 q1 = ((convert_int16(vload16(1, ql)) >> lsh) & 0xf) | (((convert_int16(vload16(1, qh)) >> hsh) & 3) << 4);
+    *a = (d * sc[0]) * convert_float16(q0 - 32);
+    *b = (d * sc[1]) * convert_float16(q1 - 32);
+}
+
+inline float hsum16(float16 v) {
+    float8 s8 = v.lo + v.hi;
+    float4 s4 = s8.lo + s8.hi;
+    float2 s2 = s4.lo + s4.hi;
+    return s2.x + s2.y;
+}
+
+// The same product with one work-item per (row, batch tile) and no reduction, vectorized within the work-item: for
+// CPU devices, where a work-group runs as a loop over its work-items. A partial last unit (F32/F16) goes scalar.
+#define MATMUL_ROWS(T) \
+__kernel void matmul_rows_##T(wptr w, ulong wOff, ulong rowBytes, int cols, __global const float* x, int xStride, \
+                              __global float* out, int outStride, int nb) { \
+    int r = get_global_id(0); \
+    int b0 = get_global_id(1) * MM_NB, nbt = min(MM_NB, nb - b0); \
+    wptr row = w + wOff + (ulong) r * rowBytes; \
+    float16 acc[MM_NB]; \
+    for (int b = 0; b < MM_NB; b++) acc[b] = 0.0f; \
+    int full = cols / 32; \
+    for (int u = 0; u < full; u++) { \
+        float16 va, vb; \
+        v_##T(row, u, &va, &vb); \
+        __global const float* xp = x + (size_t) b0 * xStride + 32 * u; \
+        for (int b = 0; b < nbt; b++) { \
+            __global const float* xb = xp + (size_t) b * xStride; \
+            acc[b] += va * vload16(0, xb) + vb * vload16(1, xb); \
+        } \
+    } \
+    for (int b = 0; b < nbt; b++) { \
+        float s = hsum16(acc[b]); \
+        __global const float* xb = x + (size_t) (b0 + b) * xStride; \
+        for (int c = 32 * full; c < cols; c++) s += e_##T(row, c / 32, c % 32) * xb[c]; \
+        out[(size_t) (b0 + b) * outStride + r] = s; \
+    } \
+}
+
+// out[i] = row ids[i] of the table; one work-item per element.
 #define GET_ROWS(T) \
 __kernel void get_rows_##T(wptr w, ulong wOff, ulong rowBytes, int cols, __global const int* ids, \
                            __global float* out) { \
-    int u = get_global_id(0), i = get_global_id(1); \
-    int lim = min(32, cols - 32 * u); \
-    float v[32]; \
-    deq_##T(w + wOff + (ulong) ids[i] * rowBytes, u, lim, v); \
-    __global float* o = out + (size_t) i * cols + 32 * u; \
-    for (int l = 0; l < lim; l++) o[l] = v[l]; \
+    int c = get_global_id(0), i = get_global_id(1); \
+    out[(size_t) i * cols + c] = e_##T(w + wOff + (ulong) ids[i] * rowBytes, c / 32, c % 32); \
 }
 
 MATMUL(f32)
@@ -128,6 +192,12 @@ MATMUL(q8_0)
 MATMUL(q4_0)
 MATMUL(q4_k)
 MATMUL(q6_k)
+MATMUL_ROWS(f32)
+MATMUL_ROWS(f16)
+MATMUL_ROWS(q8_0)
+MATMUL_ROWS(q4_0)
+MATMUL_ROWS(q4_k)
+MATMUL_ROWS(q6_k)
 GET_ROWS(f32)
 GET_ROWS(f16)
 GET_ROWS(q8_0)

@@ -98,6 +98,22 @@ class ClKernelTest {
     }
 
 
+    /** Matmul kernels: a work-item per row (CPU devices), a work-group of 32 or 64 per row (GPUs). */
+    static final String[] VARIANTS = {"rows", "groups32", "groups64"};
+
+    static void withVariant(String v, Runnable r) {
+        boolean rows = cl.rowPerItem;
+        int wg = cl.mmWg;
+        try {
+            cl.rowPerItem = v.equals("rows");
+            cl.mmWg = v.equals("groups64") ? 64 : 32;
+            r.run();
+        } finally {
+            cl.rowPerItem = rows;
+            cl.mmWg = wg;
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void matmulMatchesScalarTwin(GGMLType t) {
@@ -112,13 +128,15 @@ class ClKernelTest {
                 TypeOps ops = TypeOps.of(t);
                 for (int n : new int[] {1, 11}) {
                     float[] x = gaussian(r, n * cols, 1.0);
-                    Buf out = cl.buf(n, rows);
-                    cl.matmul(cw, dev(x, n, cols), out, n);
-                    float[] got = down(out, n), want = new float[n * rows];
+                    float[] want = new float[n * rows];
                     for (int b = 0; b < n; b++) {
                         for (int row = 0; row < rows; row++) want[b * rows + row] = ops.dotScalar(w, row * ops.rowBytes(cols), x, b * cols, cols);
                     }
-                    assertClose(want, got, n * rows, 1e-4, t + " cols " + cols + " n " + n + (rnd ? " random blocks" : ""));
+                    for (String variant : VARIANTS) {
+                        Buf out = cl.buf(n, rows);
+                        withVariant(variant, () -> cl.matmul(cw, dev(x, n, cols), out, n));
+                        assertClose(want, down(out, n), n * rows, 1e-4, t + " " + variant + " cols " + cols + " n " + n + (rnd ? " random blocks" : ""));
+                    }
                 }
             }
         }
