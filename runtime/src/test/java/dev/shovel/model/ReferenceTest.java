@@ -52,17 +52,12 @@ class ReferenceTest {
         }
     }
 
-    /** llama.cpp's perplexity method with one batch per chunk. */
+    /** llama.cpp's perplexity method, each chunk as one batch. */
     static Perplexity.Result perplexity(Path model, int threads) {
         int[] tokens = storyTokens(model);
         try (Engine e = new Engine(model, threads, GGMLType.F32, 128, 128)) {
-            int nVocab = e.config.nVocab();
-            return Perplexity.compute(tokens, 128, 1, nVocab, (chunk, from) -> {
-                float[][] all = e.allLogits(chunk);
-                float[] out = new float[(chunk.length - from) * nVocab];
-                for (int j = from; j < chunk.length; j++) System.arraycopy(all[j], 0, out, (j - from) * nVocab, nVocab);
-                return out;
-            }, null);
+            return Perplexity.compute(tokens, 128, 1, e.config.nVocab(),
+                    Perplexity.batched(e.transformer::forward, e.cache, 128, e.config.nVocab()), null);
         }
     }
 
