@@ -25,6 +25,7 @@ public final class Model implements AutoCloseable {
     private final WorkerPool pool;
     private final Backend cpu;
     private final Backend[] layerBackends;
+    private final Backend accel; // the OpenCL backend, or null
     private final Transformer transformer;
     private final ModelOptions options;
     private final int ctxSize;
@@ -36,14 +37,20 @@ public final class Model implements AutoCloseable {
         this.config = ModelConfig.from(gguf);
         this.tokenizer = Tokenizer.fromGGUF(gguf);
         this.pool = new WorkerPool(options.resolvedThreads());
+        Backend gpu = null;
         try {
             this.cpu = new CpuBackend(pool);
+            this.accel = gpu = options.device().open((CpuBackend) cpu);
+            // the first gpuLayers layers on the device; the output too when every layer is there
+            int offload = gpu == null ? 0 : options.gpuLayers() < 0 ? config.nLayer() : Math.min(options.gpuLayers(), config.nLayer());
             this.layerBackends = new Backend[config.nLayer()];
-            Arrays.fill(layerBackends, cpu);
-            Weights w = Weights.load(gguf, config, layerBackends, cpu);
+            for (int l = 0; l < layerBackends.length; l++) layerBackends[l] = l < offload ? gpu : cpu;
+            Backend out = gpu != null && offload == config.nLayer() ? gpu : cpu;
+            Weights w = Weights.load(gguf, config, layerBackends, out);
             this.ctxSize = options.ctxSize() > 0 ? options.ctxSize() : Math.min(config.ctxTrain(), 4096);
-            this.transformer = new Transformer(config, w, layerBackends, cpu, Math.min(options.batchSize(), ctxSize));
+            this.transformer = new Transformer(config, w, layerBackends, out, Math.min(options.batchSize(), ctxSize));
         } catch (RuntimeException e) {
+            if (gpu != null) gpu.close();
             pool.close();
             throw e;
         }
@@ -112,6 +119,7 @@ public final class Model implements AutoCloseable {
         synchronized (this) {
             if (closed) return;
             closed = true;
+            if (accel != null) accel.close();
             pool.close();
             gguf.close();
         }

@@ -57,12 +57,12 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int n : nPrompt) {
                     if (n <= 0) continue;
                     double[] r = measure(() -> prompt(s, n, vocab), n);
-                    row(name, size, ps, m.threads(), "pp" + n, r);
+                    row(name, size, ps, m.options().device().label(), m.threads(), "pp" + n, r);
                 }
                 for (int n : nGen) {
                     if (n <= 0) continue;
                     double[] r = measure(() -> generate(s, n, vocab), n);
-                    row(name, size, ps, m.threads(), "tg" + n, r);
+                    row(name, size, ps, m.options().device().label(), m.threads(), "tg" + n, r);
                     tgMean = r[0];
                 }
             }
@@ -114,8 +114,8 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) s.decode(t);
     }
 
-    private static void row(String model, String size, String params, int threads, String test, double[] r) {
-        System.out.printf("| %-28s | %10s | %10s | %-7s | %7d | %8s | %20s |%n", model, size, params, "CPU", threads, test,
+    private static void row(String model, String size, String params, String backend, int threads, String test, double[] r) {
+        System.out.printf("| %-28s | %10s | %10s | %-7s | %7d | %8s | %20s |%n", model, size, params, backend, threads, test,
                 String.format("%.2f ± %.2f", r[0], r[1]));
     }
 

@@ -1,5 +1,6 @@
 package dev.shovel.cli;
 
+import dev.shovel.api.Device;
 import dev.shovel.api.Model;
 import dev.shovel.api.ModelOptions;
 import dev.shovel.gguf.GGMLType;
@@ -24,9 +25,18 @@ public final class ModelOptionsMixin {
             description = "KV cache type: f16 or f32 (default: ${DEFAULT-VALUE})", defaultValue = "f16")
     String cacheType;
 
+    @Option(names = "--device", paramLabel = "DEV", description = "cpu, or opencl[:N] with N from 'shovel devices' (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
+    String device;
+
+    @Option(names = {"-ngl", "--gpu-layers", "--n-gpu-layers"}, paramLabel = "N", description = "with --device opencl: offload the first N layers (default: all)")
+    Integer gpuLayers;
+
     ModelOptions options() {
         if (threads < 0) throw new dev.shovel.ShovelException("threads must be >= 1, got " + threads);
-        return new ModelOptions(threads, ctxSize, batchSize, GGMLType.parse(cacheType));
+        Device d = Device.parse(device);
+        if (gpuLayers != null && gpuLayers < 0) throw new dev.shovel.ShovelException("--gpu-layers must be >= 0, got " + gpuLayers);
+        if (gpuLayers != null && gpuLayers > 0 && !d.isOpenCl()) throw new dev.shovel.ShovelException("--gpu-layers needs --device opencl");
+        return new ModelOptions(threads, ctxSize, batchSize, GGMLType.parse(cacheType), d, gpuLayers == null ? -1 : gpuLayers);
     }
 
     Model load() {
