@@ -230,7 +230,7 @@ public final class CpuBackend implements Backend {
             int nHead = spec.nHead(), hd = spec.headDim(), group = nHead / spec.nHeadKv();
             int r = t / nHead, h = t % nHead, kvh = h / group;
             long elt = kv.kRow / kv.kDim;
-            float[] s = scratch(used + hd);
+            float[] s = scratch(kv.cells + hd); // sized by the cache, so decode never regrows it
             int qo = r * qCols + h * hd, oo = r * outCols + h * hd;
             int p = pos[r], sq = seq[r], window = spec.window();
             float scale = spec.scale(), cap = spec.softcap();

@@ -2,6 +2,7 @@ package dev.shovel.ggml;
 
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.IntVector;
 
@@ -9,7 +10,7 @@ import jdk.incubator.vector.IntVector;
  * GGML_TYPE_Q4_0: blocks of 32 = fp16 scale d, then 16 bytes; element j is the low nibble of byte j and
  * element j+16 its high nibble; x = d * (q - 8).
  */
-public final class Q4_0 extends QuantOps {
+public final class Q4_0 extends BlockOps {
     public static final Q4_0 INSTANCE = new Q4_0();
     static final int QK = 32, BLOCK = 18;
 
@@ -50,34 +51,76 @@ public final class Q4_0 extends QuantOps {
         }
     }
 
-    @Override
-    void decode(MemorySegment w, long off, float[] dst, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long bo = off + (long) b * BLOCK;
-            float d = f16(w, bo);
-            for (int k = 0; k < 16; k += Vec.L) {
-                IntVector q = Vec.ints(w, bo + 2 + k);
-                Vec.toFloat(Vec.lo(q).sub(8)).mul(d).intoArray(dst, b * QK + k);
-                Vec.toFloat(Vec.hi(q).sub(8)).mul(d).intoArray(dst, b * QK + 16 + k);
-            }
-        }
+    /** Bytes j..j+L of block {@code bo} as int lanes; low nibbles are elements j.., high nibbles j+16... */
+    private static IntVector q(MemorySegment w, long bo, int j) {
+        return Vec.ints(w, bo + 2 + j);
     }
 
-    // Per-type entry points (see QuantOps: one compiled loop per type).
-    @Override public float dot(MemorySegment w, long off, float[] x, int xOff, int n) { return QuantOps.dot(this, w, off, x, xOff, n); }
+    private static FloatVector lo(IntVector q) { return Vec.toFloat(Vec.lo(q).sub(8)); }
+
+    private static FloatVector hi(IntVector q) { return Vec.toFloat(Vec.hi(q).sub(8)); }
+
+    // Fused kernels as in Q8_0: per block, s = sum of (q - 8) * x, then acc += s * d; dot4 matches dot bit for bit.
+
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
+        FloatVector acc = FloatVector.zero(Vec.F);
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            int xo = xOff + b * QK;
+            FloatVector s = null;
+            for (int j = 0; j < QK / 2; j += Vec.L) {
+                IntVector q = q(w, bo, j);
+                s = j == 0 ? lo(q).mul(Vec.x(x, xo)) : lo(q).fma(Vec.x(x, xo + j), s);
+                s = hi(q).fma(Vec.x(x, xo + 16 + j), s);
+            }
+            acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
+        }
+        return Vec.sum(acc);
+    }
 
     @Override
     void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
-        QuantOps.dot4(this, w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3);
+        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
+        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < n / QK; b++) {
+            long bo = off + (long) b * BLOCK;
+            int i = b * QK;
+            FloatVector s0 = null, s1 = null, s2 = null, s3 = null;
+            for (int j = 0; j < QK / 2; j += Vec.L) {
+                IntVector q = q(w, bo, j);
+                FloatVector l = lo(q), h = hi(q);
+                int p = i + j, r = i + 16 + j;
+                if (j == 0) {
+                    s0 = l.mul(Vec.x(x, x0 + p)); s1 = l.mul(Vec.x(x, x1 + p));
+                    s2 = l.mul(Vec.x(x, x2 + p)); s3 = l.mul(Vec.x(x, x3 + p));
+                } else {
+                    s0 = l.fma(Vec.x(x, x0 + p), s0); s1 = l.fma(Vec.x(x, x1 + p), s1);
+                    s2 = l.fma(Vec.x(x, x2 + p), s2); s3 = l.fma(Vec.x(x, x3 + p), s3);
+                }
+                s0 = h.fma(Vec.x(x, x0 + r), s0); s1 = h.fma(Vec.x(x, x1 + r), s1);
+                s2 = h.fma(Vec.x(x, x2 + r), s2); s3 = h.fma(Vec.x(x, x3 + r), s3);
+            }
+            FloatVector d = FloatVector.broadcast(Vec.F, f16(w, bo));
+            a0 = s0.fma(d, a0);
+            a1 = s1.fma(d, a1);
+            a2 = s2.fma(d, a2);
+            a3 = s3.fma(d, a3);
+        }
+        out[o0] = Vec.sum(a0);
+        out[o1] = Vec.sum(a1);
+        out[o2] = Vec.sum(a2);
+        out[o3] = Vec.sum(a3);
     }
 
     @Override
     public void matvec(MemorySegment w, int n, float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
-        QuantOps.matvec(this, w, n, x, xOff, out, outOff, r0, r1);
+        BlockOps.matvec(this, w, n, x, xOff, out, outOff, r0, r1);
     }
 
     @Override
     public void gemm(MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
-        QuantOps.gemm(this, w, n, x, nb, out, outStride, r0, r1);
+        BlockOps.gemm(this, w, n, x, nb, out, outStride, r0, r1);
     }
 }

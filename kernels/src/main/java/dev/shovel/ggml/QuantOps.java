@@ -14,6 +14,8 @@ import jdk.incubator.vector.FloatVector;
  */
 abstract class QuantOps extends BlockOps {
     static final int CHUNK = 256;
+    /** Per-thread decode buffer, so matvec and gemm allocate nothing per call. */
+    private static final ThreadLocal<float[]> BUF = ThreadLocal.withInitial(() -> new float[CHUNK]);
 
     /** Vector decode of {@code n} elements (whole blocks, n <= CHUNK) at byte {@code off} into dst[0..n). */
     abstract void decode(MemorySegment w, long off, float[] dst, int n);
@@ -24,7 +26,7 @@ abstract class QuantOps extends BlockOps {
 
     static float dot(QuantOps ops, MemorySegment w, long off, float[] x, int xOff, int n) {
         if (!Vec.OK) return ops.dotScalar(w, off, x, xOff, n);
-        return dot(ops, w, off, x, xOff, n, new float[CHUNK]);
+        return dot(ops, w, off, x, xOff, n, BUF.get());
     }
 
     private static float dot(QuantOps ops, MemorySegment w, long off, float[] x, int xOff, int n, float[] buf) {
@@ -44,7 +46,7 @@ abstract class QuantOps extends BlockOps {
     static void dot4(QuantOps ops, MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
                      float[] out, int o0, int o1, int o2, int o3) {
         if (!Vec.OK) { ops.dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        dot4(ops, w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3, new float[CHUNK]);
+        dot4(ops, w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3, BUF.get());
     }
 
     private static void dot4(QuantOps ops, MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
@@ -74,13 +76,13 @@ abstract class QuantOps extends BlockOps {
             for (int r = r0; r < r1; r++) out[outOff + r] = ops.dotScalar(w, r * rb, x, xOff, n);
             return;
         }
-        float[] buf = new float[CHUNK];
+        float[] buf = BUF.get();
         for (int r = r0; r < r1; r++) out[outOff + r] = dot(ops, w, r * rb, x, xOff, n, buf);
     }
 
     static void gemm(QuantOps ops, MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
         long rb = ops.rowBytes(n);
-        float[] buf = Vec.OK ? new float[CHUNK] : null;
+        float[] buf = Vec.OK ? BUF.get() : null;
         for (int r = r0; r < r1; r++) {
             long off = r * rb;
             int b = 0;

@@ -93,7 +93,9 @@ public final class Model implements AutoCloseable {
         return new Session(this, newCache(ctxSize));
     }
 
-    KvCache newCache(int cells) {
+    /** A KV cache of {@code cells} cells for {@link #forward}; the caller closes it. */
+    public KvCache newCache(int cells) {
+        check();
         int[] k = new int[config.nLayer()], v = new int[config.nLayer()];
         Arrays.fill(k, config.kvDim());
         Arrays.fill(v, config.kvDim());
@@ -102,9 +104,16 @@ public final class Model implements AutoCloseable {
 
     /** Runs one batch (at most {@link #batchSize()} rows); returns logits of the rows that asked for them. */
     public float[] forward(Batch batch, KvCache cache) {
+        float[] out = new float[batch.outputs() * config.nVocab()];
+        forward(batch, cache, out);
+        return out;
+    }
+
+    /** As {@link #forward(Batch, KvCache)}, into {@code out}; returns the number of logit rows written. */
+    public int forward(Batch batch, KvCache cache, float[] out) {
         synchronized (this) {
             check();
-            return transformer.forward(batch, cache);
+            return transformer.forward(batch, cache, out);
         }
     }
 

@@ -22,9 +22,14 @@ public final class Session implements AutoCloseable {
     private int reused;
     private volatile boolean cancelled;
 
+    /** The one-token batch and logits of decode steps, reused so decoding allocates nothing per token. */
+    private final Batch one = new Batch(new int[1], new int[1], new int[] {SEQ}, new boolean[] {true}, 1);
+    private final float[] last;
+
     Session(Model model, KvCache cache) {
         this.model = model;
         this.cache = cache;
+        this.last = new float[model.config().nVocab()];
     }
 
     public Model model() { return model; }
@@ -70,11 +75,13 @@ public final class Session implements AutoCloseable {
         return logits;
     }
 
-    /** Appends one token and returns its logits. */
+    /** Appends one token and returns its logits, in an array the next decode call overwrites. */
     public float[] decode(int token) {
-        float[] logits = model.forward(Batch.of(new int[] {token}, 0, 1, length, SEQ, false), cache);
-        append(new int[] {token}, 0, 1);
-        return logits;
+        one.tokens()[0] = token;
+        one.pos()[0] = length;
+        model.forward(one, cache, last);
+        append(one.tokens(), 0, 1);
+        return last;
     }
 
     private void append(int[] t, int from, int n) {

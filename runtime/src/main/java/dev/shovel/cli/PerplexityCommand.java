@@ -2,6 +2,7 @@ package dev.shovel.cli;
 
 import dev.shovel.ShovelException;
 import dev.shovel.api.Model;
+import dev.shovel.model.KvCache;
 import dev.shovel.tokenizer.Tokenizer;
 import dev.shovel.tools.Perplexity;
 import java.io.IOException;
@@ -45,8 +46,12 @@ public final class PerplexityCommand implements Callable<Integer> {
                         tokens.length / nCtx, nCtx, m.batchSize());
             }
             long t1 = System.nanoTime();
-            Perplexity.Result r = Perplexity.compute(tokens, nCtx, tok.addBos() ? tok.bos() : -1, m.config().nVocab(),
-                    Perplexity.evaluator(m), Perplexity.printer(out));
+            Perplexity.Result r;
+            try (KvCache cache = m.newCache(nCtx)) {
+                int nVocab = m.config().nVocab();
+                r = Perplexity.compute(tokens, nCtx, tok.addBos() ? tok.bos() : -1, nVocab,
+                        Perplexity.batched(m::forward, cache, m.batchSize(), nVocab), Perplexity.printer(out));
+            }
             out.println();
             out.printf("Final estimate: PPL = %.4f +/- %.5f%n", r.ppl(), r.stderr());
             System.err.printf("perplexity: %d chunks, %d tokens scored in %.2f s%n", r.chunks(), r.scored(),

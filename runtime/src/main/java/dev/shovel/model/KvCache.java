@@ -17,6 +17,7 @@ public final class KvCache implements KvCells, AutoCloseable {
     private final int[] seq;
     private final KvStore[] layers;
     private int used; // cells [0, used) may be occupied
+    private int[] placed = new int[1];
 
     public KvCache(Backend[] backends, int size, int[] kDims, int[] vDims, GGMLType type) {
         this.size = size;
@@ -48,10 +49,14 @@ public final class KvCache implements KvCells, AutoCloseable {
         return k;
     }
 
-    /** Claims a cell for each row of the batch and returns the cell indexes; fails when the cache is full. */
+    /**
+     * Claims a cell for each row of the batch and returns the cell indexes (an array reused by the next call);
+     * fails when the cache is full.
+     */
     public int[] place(Batch b) {
         if (free() < b.n()) throw new ContextFullException(size);
-        int[] cells = new int[b.n()];
+        if (placed.length < b.n()) placed = new int[b.n()];
+        int[] cells = placed;
         int c = 0;
         for (int i = 0; i < b.n(); i++) {
             while (c < size && seq[c] >= 0) c++;

@@ -19,6 +19,9 @@ public final class Transformer {
     private final Backend outBackend;
     private final int maxBatch;
     private final Map<Backend, Scratch> scratch = new IdentityHashMap<>();
+    private int[] rows = new int[1];
+    private Buf logits;
+    private Backend logitsOwner;
 
     /** Activation buffers of one backend, sized for {@code maxBatch} rows. */
     private static final class Scratch {
@@ -50,9 +53,16 @@ public final class Transformer {
 
     /**
      * Runs the batch (at most {@link #maxBatch()} rows), storing its keys and values in {@code cache}. Returns the
-     * logits of the rows that asked for them, row after row ({@code outputs x nVocab}).
+     * logits of the rows that asked for them, row after row ({@code outputs x nVocab}), in a new array.
      */
     public float[] forward(Batch batch, KvCache cache) {
+        float[] out = new float[batch.outputs() * c.nVocab()];
+        forward(batch, cache, out);
+        return out;
+    }
+
+    /** As {@link #forward(Batch, KvCache)}, writing the logits to {@code out}; returns the number of output rows. */
+    public int forward(Batch batch, KvCache cache, float[] out) {
         int n = batch.n();
         if (n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows exceeds " + maxBatch);
         int[] pos = batch.pos(), seq = batch.seq();
@@ -111,18 +121,26 @@ public final class Transformer {
         s = cross(b, outBackend, s, n);
         b = outBackend;
         int outs = 0;
-        int[] rows = new int[n];
+        if (rows.length < n) rows = new int[n];
         for (int i = 0; i < n; i++) if (batch.logits()[i]) rows[outs++] = i;
-        if (outs == 0) return new float[0];
+        if (outs == 0) return 0;
         b.gather(s.x, rows, outs, s.xb);
         norm(b, s.xb, w.outputNorm(), w.outputNormB(), s.xb, outs);
-        Buf logits = b.buf(outs, c.nVocab());
+        Buf logits = logits(b, outs);
         b.matmul(w.output(), s.xb, logits, outs);
         if (c.logitScale() != 1f) b.scale(logits, c.logitScale(), outs); // granite
         if (c.finalSoftcap() > 0) b.softcap(logits, c.finalSoftcap(), outs); // gemma2
-        float[] out = new float[outs * c.nVocab()];
         b.download(logits, outs, out);
-        return out;
+        return outs;
+    }
+
+    /** The logits buffer of the output backend, grown to at least {@code outs} rows and then reused. */
+    private Buf logits(Backend b, int outs) {
+        if (logits == null || logits.rows() < outs || logitsOwner != b) {
+            logits = b.buf(Math.max(outs, logits == null ? 1 : logits.rows()), c.nVocab());
+            logitsOwner = b;
+        }
+        return logits;
     }
 
     /** RMSNorm, or LayerNorm with bias (starcoder2), of x into out; x itself when the block has no norm (olmo2). */

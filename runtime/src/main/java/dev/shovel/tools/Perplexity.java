@@ -3,6 +3,8 @@ package dev.shovel.tools;
 import dev.shovel.ShovelException;
 import dev.shovel.api.Model;
 import dev.shovel.api.Session;
+import dev.shovel.model.Batch;
+import dev.shovel.model.KvCache;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -77,6 +79,37 @@ public final class Perplexity {
         double sum = 0;
         for (int i = 0; i < n; i++) sum += Math.exp(logits[off + i] - max);
         return logits[off + tok] - max - Math.log(sum);
+    }
+
+    /** One forward call, as {@link Model#forward} or {@link dev.shovel.model.Transformer#forward}. */
+    public interface Forward {
+        float[] forward(Batch batch, KvCache cache);
+    }
+
+    /**
+     * An evaluator running each chunk as batches of at most {@code batchSize} tokens through {@code forward},
+     * asking for logits only at the scored positions; {@code cache} is cleared before each chunk.
+     */
+    public static Evaluator batched(Forward forward, KvCache cache, int batchSize, int nVocab) {
+        return (tokens, from) -> {
+            cache.clear();
+            float[] out = new float[(tokens.length - from) * nVocab];
+            int filled = 0;
+            for (int i = 0; i < tokens.length; i += batchSize) {
+                int n = Math.min(batchSize, tokens.length - i);
+                int[] t = new int[n], pos = new int[n], seq = new int[n];
+                boolean[] logits = new boolean[n];
+                for (int j = 0; j < n; j++) {
+                    t[j] = tokens[i + j];
+                    pos[j] = i + j;
+                    logits[j] = i + j >= from;
+                }
+                float[] l = forward.forward(new Batch(t, pos, seq, logits, n), cache);
+                System.arraycopy(l, 0, out, filled, l.length);
+                filled += l.length;
+            }
+            return out;
+        };
     }
 
     /**

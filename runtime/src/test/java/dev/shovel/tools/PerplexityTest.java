@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shovel.ShovelException;
 import dev.shovel.api.EmbeddedModel;
+import dev.shovel.backend.Backend;
+import dev.shovel.gguf.GGMLType;
+import dev.shovel.model.Batch;
+import dev.shovel.model.KvCache;
 import dev.shovel.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -51,6 +55,26 @@ class PerplexityTest {
         assertEquals(Math.exp(mean), r.ppl(), 1e-9);
         assertEquals(Math.exp(mean) * Math.sqrt((mean2 - mean * mean) / 5), r.stderr(), 1e-9);
         assertEquals(Math.exp((2 * a + b) / 3), r.running()[0], 1e-9);
+    }
+
+    @Test
+    void batchedEvaluatorSplitsChunksAndAsksOnlyForScoredLogits() {
+        List<Batch> calls = new ArrayList<>();
+        try (KvCache cache = new KvCache(new Backend[0], 16, new int[0], new int[0], GGMLType.F32)) {
+            Perplexity.Evaluator ev = Perplexity.batched((b, c) -> {
+                calls.add(b);
+                float[] out = new float[b.outputs() * V];
+                for (int i = 0, k = 0; i < b.n(); i++) if (b.logits()[i]) out[k++ * V] = b.pos()[i];
+                return out;
+            }, cache, 3, V);
+            float[] l = ev.logits(new int[] {1, 5, 6, 7, 8, 9, 10, 11}, 4);
+            assertEquals(3, calls.size()); // 3 + 3 + 2 tokens
+            assertArrayEquals(new int[] {3, 4, 5}, calls.get(1).pos());
+            assertArrayEquals(new boolean[] {false, true, true}, calls.get(1).logits());
+            assertArrayEquals(new int[] {10, 11}, calls.get(2).tokens());
+            assertEquals(4 * V, l.length);
+            for (int j = 0; j < 4; j++) assertEquals(4 + j, l[j * V]);
+        }
     }
 
     @Test
