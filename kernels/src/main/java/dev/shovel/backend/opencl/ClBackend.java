@@ -91,7 +91,10 @@ public final class ClBackend implements Backend {
         return w;
     }
 
-    /** Uploads a [rows][cols] tensor of {@code type} held in {@code data}, or keeps it on the CPU (warning once). */
+    /**
+     * Uploads a [rows][cols] tensor of {@code type} held in {@code data}, or keeps it on the CPU (warning once).
+     * {@code data} must stay valid until {@link #close} (a CPU device reads it in place).
+     */
     public Weight weight(String name, GGMLType type, int rows, int cols, MemorySegment data) {
         if (!TypeOps.supported(type)) {
             throw new GGUFException("tensor " + name + " has type " + type + ", which Shovel cannot compute yet");
@@ -112,7 +115,7 @@ public final class ClBackend implements Backend {
             }
             return new CpuWeight(name, type, rows, cols, data, TypeOps.of(type), null);
         }
-        long mem = q.copyOf(data, bytes);
+        long mem = q.over(data, bytes);
         owned.add(mem);
         return new ClWeight(name, type, rows, cols, mem, 0, type);
     }

@@ -59,10 +59,20 @@ final class ClQueue implements AutoCloseable {
     }
 
     /** A read-only device buffer holding a copy of {@code bytes} of host memory. */
-    long copyOf(MemorySegment src, long bytes) {
+    long copyOf(MemorySegment src, long bytes) { return readOnly(src, bytes, CL_MEM_COPY_HOST_PTR); }
+
+    /**
+     * A read-only device buffer over {@code bytes} of host memory that outlives it (the mapped model file): a CPU
+     * device reads it in place instead of keeping a second copy; other devices copy it.
+     */
+    long over(MemorySegment src, long bytes) {
+        return readOnly(src, bytes, ctx.info.type().equals("CPU") ? CL_MEM_USE_HOST_PTR : CL_MEM_COPY_HOST_PTR);
+    }
+
+    private long readOnly(MemorySegment src, long bytes, long hostFlag) {
         try (MemoryStack s = MemoryStack.stackPush()) {
             IntBuffer err = s.mallocInt(1);
-            long m = nclCreateBuffer(ctx.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, src.address(),
+            long m = nclCreateBuffer(ctx.context, CL_MEM_READ_ONLY | hostFlag, bytes, src.address(),
                     org.lwjgl.system.MemoryUtil.memAddress(err));
             ClErrors.check(err.get(0), "clCreateBuffer(" + bytes + " bytes)");
             return m;
