@@ -10,11 +10,15 @@ import dev.shovel.backend.opencl.OpenClUnavailableException;
 final class OpenClAssume {
     private OpenClAssume() {}
 
-    static void requireOpenCl() {
+    private static boolean told;
+
+    static synchronized void requireOpenCl() {
         try {
             OpenCL.devices();
         } catch (OpenClUnavailableException e) {
             if ("1".equals(System.getenv("SHOVEL_REQUIRE_OPENCL"))) fail("SHOVEL_REQUIRE_OPENCL=1 but " + e.getMessage());
+            if (!told) System.err.println("OpenCL tests skipped: " + e.getMessage());
+            told = true;
             assumeTrue(false, "OpenCL tests skipped: " + e.getMessage());
         }
     }
