@@ -17,7 +17,10 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "GGUF file to write")
     Path output;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "tiny (2 layers, dim 64) or 1.1b (TinyLlama shape) (default: ${DEFAULT-VALUE})", defaultValue = "tiny")
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "tiny",
+            description = "a shape: tiny (2 layers, dim 64), 1.1b (TinyLlama), or a real model's: qwen2-0.5b, qwen3-0.6b, "
+                    + "phi3-mini, phi3-mini-128k, gemma-2b, gemma2-2b, gemma3-1b, granite-2b, olmo2-1b, smollm3-3b, "
+                    + "starcoder2-3b (default: ${DEFAULT-VALUE})")
     String preset;
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "general.architecture (default: llama)")
@@ -42,11 +45,7 @@ public final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        SynthSpec.Builder b = switch (preset.toLowerCase()) {
-            case "tiny" -> SynthSpec.builder();
-            case "1.1b", "tinyllama" -> SynthSpec.tinyLlama();
-            default -> throw new dev.shovel.ShovelException("unknown preset '" + preset + "' (tiny, 1.1b)");
-        };
+        SynthSpec.Builder b = SynthSpec.preset(preset);
         if (arch != null) b.architecture(arch);
         if (type != null) b.weights(type);
         if (dim != null) b.nEmbd(dim);
