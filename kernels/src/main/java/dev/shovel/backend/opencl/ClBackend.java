@@ -48,8 +48,8 @@ public final class ClBackend implements Backend {
     private final ClQueue.IntSlot ids, pos, seq, cells, cellPos, cellSeq, rows;
     private int[] cellPosHost = new int[64], cellSeqHost = new int[64];
     /**
-     * Matmul with a work-item per output row, SIMD within it (CPU devices), instead of a work-group per row with
-     * coalesced loads (GPUs). -Dshovel.opencl.matmul=rows|groups overrides.
+     * Matmul and attention with a work-item per output row or head, SIMD within it (CPU devices), instead of a
+     * work-group per row or head with coalesced loads (GPUs). -Dshovel.opencl.matmul=rows|groups overrides.
      */
     boolean rowPerItem;
     /** Work-items per matmul row: 32 (one per element of a 32-element unit) or 64 (two units at a time). */
@@ -294,7 +294,7 @@ public final class ClBackend implements Backend {
             cellPosHost[c] = kc.cellPos(c);
             cellSeqHost[c] = kc.cellSeq(c);
         }
-        String name = kv.type == GGMLType.F16 ? "attention_f16" : "attention_f32";
+        String name = (rowPerItem ? "attention_seq_" : "attention_") + (kv.type == GGMLType.F16 ? "f16" : "f32");
         long k = q.kernel(name);
         argMem(k, 0, mem(qb));
         argInt(k, 1, qb.cols());
@@ -315,7 +315,8 @@ public final class ClBackend implements Backend {
         argFloat(k, 16, spec.softcap());
         argMem(k, 17, mem(out));
         argInt(k, 18, out.cols());
-        q.run(k, name, new long[] {(long) n * spec.nHead() * ATT_WG}, new long[] {ATT_WG});
+        if (rowPerItem) q.run(k, name, new long[] {(long) n * spec.nHead()}, new long[] {1}); // big private arrays
+        else q.run(k, name, new long[] {(long) n * spec.nHead() * ATT_WG}, new long[] {ATT_WG});
     }
 
     @Override

@@ -103,6 +103,14 @@ __kernel void kv_write_f16(__global const float* k, __global const float* v, __g
 
 inline float kv_f32(__global const float* p, size_t i) { return p[i]; }
 inline float kv_f16(__global const half* p, size_t i) { return vload_half(i, p); }
+inline float hsum8(float8 v) {
+    float4 s4 = v.lo + v.hi;
+    float2 s2 = s4.lo + s4.hi;
+    return s2.x + s2.y;
+}
+
+inline float8 kv8_f32(__global const float* p, size_t i) { return vload8(0, p + i); }
+inline float8 kv8_f16(__global const half* p, size_t i) { return vload_half8(0, p + i); }
 
 // One work-group per (row, head): scores of ATT_WG cells at a time, an online softmax (running max and sum), and
 // the weighted sum of values, each work-item owning head dims lid, lid + ATT_WG, ...
@@ -162,8 +170,73 @@ __kernel void attention_##T(__global const float* q, int qCols, __global const K
     } \
 }
 
+// The same attention with one work-item per (row, head) and no barriers, for CPU devices: scores of ATT_CHUNK
+// cells at a time, then one rescale of the running sum per chunk.
+#define ATT_CHUNK 32
+#define ATTENTION_SEQ(T, KV) \
+__kernel void attention_seq_##T(__global const float* q, int qCols, __global const KV* K, __global const KV* V, \
+                                int kDim, int vDim, __global const int* cellPos, __global const int* cellSeq, \
+                                int used, __global const int* rowPos, __global const int* rowSeq, int nHead, int group, \
+                                int hd, float scale, int window, float cap, __global float* out, int outCols) { \
+    int t = get_global_id(0); \
+    int r = t / nHead, h = t % nHead, kvh = h / group; \
+    __global const float* qp = q + (size_t) r * qCols + h * hd; \
+    bool vec = hd % 8 == 0 && (qCols % 8) == 0; \
+    float acc[ATT_WG * ATT_MAXD]; \
+    float sc[ATT_CHUNK]; \
+    for (int i = 0; i < hd; i++) acc[i] = 0.0f; \
+    int P = rowPos[r], S = rowSeq[r]; \
+    float m = -INFINITY, l = 0.0f; \
+    for (int c0 = 0; c0 < used; c0 += ATT_CHUNK) { \
+        int nc = min(ATT_CHUNK, used - c0); \
+        float cm = -INFINITY; \
+        for (int j = 0; j < nc; j++) { \
+            int c = c0 + j, cp = cellPos[c]; \
+            float s = -INFINITY; \
+            if (cellSeq[c] == S && cp <= P && !(window > 0 && P - cp >= window)) { \
+                size_t ko = (size_t) c * kDim + (size_t) kvh * hd; \
+                float d = 0.0f; \
+                if (vec) { \
+                    float8 d8 = 0.0f; \
+                    for (int i = 0; i < hd; i += 8) d8 += kv8_##T(K, ko + i) * vload8(0, qp + i); \
+                    d = hsum8(d8); \
+                } else { \
+                    for (int i = 0; i < hd; i++) d += kv_##T(K, ko + i) * qp[i]; \
+                } \
+                s = d * scale; \
+                if (cap > 0.0f) s = cap * tanh(s / cap); \
+            } \
+            sc[j] = s; \
+            cm = fmax(cm, s); \
+        } \
+        if (cm == -INFINITY) continue; \
+        float mn = fmax(m, cm); \
+        float alpha = m == -INFINITY ? 0.0f : exp(m - mn); \
+        if (alpha != 1.0f) { \
+            for (int i = 0; i < hd; i++) acc[i] *= alpha; \
+            l *= alpha; \
+        } \
+        for (int j = 0; j < nc; j++) { \
+            if (sc[j] == -INFINITY) continue; \
+            float p = exp(sc[j] - mn); \
+            l += p; \
+            size_t vo = (size_t) (c0 + j) * vDim + (size_t) kvh * hd; \
+            if (vec) { \
+                for (int i = 0; i < hd; i += 8) vstore8(vload8(0, acc + i) + p * kv8_##T(V, vo + i), 0, acc + i); \
+            } else { \
+                for (int i = 0; i < hd; i++) acc[i] += p * kv_##T(V, vo + i); \
+            } \
+        } \
+        m = mn; \
+    } \
+    __global float* o = out + (size_t) r * outCols + h * hd; \
+    for (int i = 0; i < hd; i++) o[i] = l > 0.0f ? acc[i] / l : 0.0f; \
+}
+
 ATTENTION(f32, float)
 ATTENTION(f16, half)
+ATTENTION_SEQ(f32, float)
+ATTENTION_SEQ(f16, half)
 
 inline float silu(float x) { return x / (1.0f + exp(-x)); }
 

@@ -98,7 +98,7 @@ class ClKernelTest {
     }
 
 
-    /** Matmul kernels: a work-item per row (CPU devices), a work-group of 32 or 64 per row (GPUs). */
+    /** Matmul and attention kernels: a work-item per row (CPU devices), a work-group per row (GPUs; 32 or 64 wide). */
     static final String[] VARIANTS = {"rows", "groups32", "groups64"};
 
     static void withVariant(String v, Runnable r) {
@@ -281,8 +281,13 @@ class ClKernelTest {
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"F32", "F16"})
     void kvWriteAndAttention(GGMLType kvType) {
+        kvWriteAndAttention(kvType, 16); // vector path of the CPU-device kernel
+        kvWriteAndAttention(kvType, 12); // scalar path
+    }
+
+    void kvWriteAndAttention(GGMLType kvType, int hd) {
         Random r = new Random(10);
-        int nHead = 4, nHeadKv = 2, hd = 16, kvDim = nHeadKv * hd, cells = 200;
+        int nHead = 4, nHeadKv = 2, kvDim = nHeadKv * hd, cells = 200;
         AttnSpec[] specs = {
             new AttnSpec(nHead, nHeadKv, hd, 0.25f, 0, 0f), new AttnSpec(nHead, nHeadKv, hd, 0.25f, 50, 0f),
             new AttnSpec(nHead, nHeadKv, hd, 0.25f, 0, 3f)};
@@ -313,9 +318,11 @@ class ClKernelTest {
         for (AttnSpec spec : specs) {
             HostBuf ho = new HostBuf(n, nHead * hd);
             CPU.attention(host(qv, n, nHead * hd), ck, kc, spec, rowPos, rowSeq, ho, n);
-            Buf out = cl.buf(n, nHead * hd);
-            cl.attention(dev(qv, n, nHead * hd), gk, kc, spec, rowPos, rowSeq, out, n);
-            assertClose(ho.data, down(out, n), ho.data.length, 1e-4, kvType + " attention " + spec);
+            for (String variant : new String[] {"rows", "groups32"}) {
+                Buf out = cl.buf(n, nHead * hd);
+                withVariant(variant, () -> cl.attention(dev(qv, n, nHead * hd), gk, kc, spec, rowPos, rowSeq, out, n));
+                assertClose(ho.data, down(out, n), ho.data.length, 1e-4, kvType + " " + variant + " hd " + hd + " attention " + spec);
+            }
         }
         ck.close();
         gk.close();
