@@ -219,8 +219,17 @@ public final class ClBackend implements Backend {
         argMem(k, 6, mem(out));
         argInt(k, 7, out.cols());
         argInt(k, 8, n);
-        if (rowPerItem) q.run(k, name, new long[] {c.rows(), (n + MM_NB - 1) / MM_NB}, null);
+        if (rowPerItem) q.run(k, name, new long[] {c.rows(), (n + MM_NB - 1) / MM_NB}, rowsLocal(c.rows()));
         else q.run(k, name, new long[] {(long) c.rows() * mmWg, (n + MM_NB - 1) / MM_NB}, new long[] {mmWg, 1});
+    }
+
+    /** Work-group of the row-per-item matmul: a few rows, so private accumulators stay small; override for tuning. */
+    static final int ROWS_WG = Integer.getInteger("shovel.opencl.rowsWg", 4);
+
+    private static long[] rowsLocal(int rows) {
+        int wg = ROWS_WG;
+        while (wg > 1 && rows % wg != 0) wg >>= 1;
+        return new long[] {wg, 1};
     }
 
     @Override
