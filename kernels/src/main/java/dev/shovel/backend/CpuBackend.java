@@ -10,6 +10,8 @@ import dev.shovel.gguf.TensorInfo;
 public final class CpuBackend implements Backend {
     /** Rows per matmul chunk are chosen so a chunk streams at least this many weight bytes. */
     private static final long CHUNK_BYTES = 1 << 16;
+    /** Below this much work (weight bytes x rows), a matmul runs on the calling thread alone. */
+    private static final long PARALLEL_BYTES = 1 << 18;
 
     private final WorkerPool pool;
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
@@ -125,6 +127,7 @@ public final class CpuBackend implements Backend {
         long rowBytes = wt.ops().rowBytes(wt.cols());
         int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
         int chunks = Math.max(1, Math.min((rows + rowsPerChunk - 1) / rowsPerChunk, pool.threads() * 8));
+        if (rows * rowBytes * n < PARALLEL_BYTES) chunks = 1; // waking the pool costs more than it saves
         matmul.set(wt, a(x), a(out), n, chunks);
         pool.run(chunks, matmul);
         matmul.set(null, null, null, 0, 0);

@@ -34,14 +34,16 @@ abstract class BlockOps extends TypeOps {
      */
     static void gemm(BlockOps ops, MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
         long rb = ops.rowBytes(n);
-        for (int r = r0; r < r1; r++) {
-            long off = r * rb;
-            int b = 0;
-            for (; b + 4 <= nb; b += 4) {
-                ops.dot4(w, off, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n,
+        // batch groups outside, weight rows inside: four x rows stay in L1 while the chunk's rows stream from L2
+        int b = 0;
+        for (; b + 4 <= nb; b += 4) {
+            for (int r = r0; r < r1; r++) {
+                ops.dot4(w, r * rb, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n,
                         out, b * outStride + r, (b + 1) * outStride + r, (b + 2) * outStride + r, (b + 3) * outStride + r);
             }
-            for (; b < nb; b++) out[b * outStride + r] = ops.dot(w, off, x, b * n, n);
+        }
+        for (; b < nb; b++) {
+            for (int r = r0; r < r1; r++) out[b * outStride + r] = ops.dot(w, r * rb, x, b * n, n);
         }
     }
 

@@ -82,19 +82,19 @@ abstract class QuantOps extends BlockOps {
 
     static void gemm(QuantOps ops, MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
         long rb = ops.rowBytes(n);
-        float[] buf = Vec.OK ? BUF.get() : null;
-        for (int r = r0; r < r1; r++) {
-            long off = r * rb;
-            int b = 0;
-            if (Vec.OK) {
-                for (; b + 4 <= nb; b += 4) {
-                    dot4(ops, w, off, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n,
-                            out, b * outStride + r, (b + 1) * outStride + r, (b + 2) * outStride + r, (b + 3) * outStride + r, buf);
-                }
-                for (; b < nb; b++) out[b * outStride + r] = dot(ops, w, off, x, b * n, n, buf);
-            } else {
-                for (; b < nb; b++) out[b * outStride + r] = ops.dotScalar(w, off, x, b * n, n);
+        if (!Vec.OK) {
+            for (int b = 0; b < nb; b++) for (int r = r0; r < r1; r++) out[b * outStride + r] = ops.dotScalar(w, r * rb, x, b * n, n);
+            return;
+        }
+        float[] buf = BUF.get();
+        // batch groups outside, weight rows inside, as BlockOps.gemm
+        int b = 0;
+        for (; b + 4 <= nb; b += 4) {
+            for (int r = r0; r < r1; r++) {
+                dot4(ops, w, r * rb, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n,
+                        out, b * outStride + r, (b + 1) * outStride + r, (b + 2) * outStride + r, (b + 3) * outStride + r, buf);
             }
         }
+        for (; b < nb; b++) for (int r = r0; r < r1; r++) out[b * outStride + r] = dot(ops, w, r * rb, x, b * n, n, buf);
     }
 }
