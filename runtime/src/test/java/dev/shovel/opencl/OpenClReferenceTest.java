@@ -44,6 +44,21 @@ class OpenClReferenceTest {
         }
     }
 
+    @Test
+    void gpuStyleKernelsMatchLlamaCppToo() {
+        // the work-group-per-row matmul and attention a GPU gets, here on the CPU device
+        Reference ref = Reference.load("llama");
+        System.setProperty("shovel.opencl.matmul", "groups");
+        try (ClEngine e = new ClEngine(ref.model(), -1, GGMLType.F32, 256, 64)) {
+            System.clearProperty("shovel.opencl.matmul");
+            double d = maxAbs(e.allLogits(ref.inputIds()), ref.logits());
+            System.out.printf("opencl llama (GPU kernels): max |dlogit| vs llama.cpp = %.3g%n", d);
+            assertTrue(d <= 2e-3, "max |dlogit| " + d);
+        } finally {
+            System.clearProperty("shovel.opencl.matmul");
+        }
+    }
+
     /** Greedy ids after the prompt, one decode step at a time. */
     static int[] greedy(ClEngine e, int[] prompt, int steps) {
         float[][] p = e.allLogits(prompt);
@@ -81,9 +96,10 @@ class OpenClReferenceTest {
         }
     }
 
-    /** Quantized weights: types with kernels run on the device, the others fall back; both must equal the CPU. */
+    /** Quantized weights on the device must equal the CPU (same decoding, float accumulation). */
     @ParameterizedTest
-    @ValueSource(strings = {"llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k", "llamaq-q6_k", "llamaq-q5_k", "llamaq-q4_1"})
+    @ValueSource(strings = {"llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_1", "llamaq-q5_0", "llamaq-q5_1", "llamaq-q4_k",
+            "llamaq-q5_k", "llamaq-q6_k"})
     void quantizedModelsMatchTheCpu(String name) {
         Reference ref = Reference.load(name);
         float[][] cpu, cl;

@@ -17,7 +17,7 @@ record ClWeight(String name, GGMLType type, int rows, int cols, long mem, long o
     /** Types with OpenCL matmul and getRows kernels. */
     static boolean hasKernel(GGMLType t) {
         return switch (t) {
-            case F32, F16, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }

@@ -51,6 +51,47 @@ inline float e_q6_k(wptr row, int u, int e) {
     return f16at(b, 104) * sc * ((lo | hi << 4) - 32);
 }
 
+inline float e_bf16(wptr row, int u, int e) {
+    return as_float(((uint) ((__global const ushort*) row)[32 * u + e]) << 16);
+}
+
+inline uint u32at(wptr p) { return p[0] | (uint) p[1] << 8 | (uint) p[2] << 16 | (uint) p[3] << 24; }
+
+// Q4_1: 20-byte blocks = fp16 d, fp16 m, 16 bytes of nibbles as Q4_0; x = q * d + m.
+inline float e_q4_1(wptr row, int u, int e) {
+    wptr b = row + 20 * u;
+    int q = b[4 + (e & 15)];
+    return (e < 16 ? q & 0xf : q >> 4) * f16at(b, 0) + f16at(b, 1);
+}
+
+// Q5_0: 22-byte blocks = fp16 d, 32-bit qh (bit e = 5th bit of element e), 16 bytes of nibbles; x = (q - 16) * d.
+inline float e_q5_0(wptr row, int u, int e) {
+    wptr b = row + 22 * u;
+    int q = b[6 + (e & 15)];
+    q = (e < 16 ? q & 0xf : q >> 4) | ((u32at(b + 2) >> e) & 1) << 4;
+    return (q - 16) * f16at(b, 0);
+}
+
+// Q5_1: 24-byte blocks = fp16 d, fp16 m, 32-bit qh, 16 bytes of nibbles; x = q * d + m.
+inline float e_q5_1(wptr row, int u, int e) {
+    wptr b = row + 24 * u;
+    int q = b[8 + (e & 15)];
+    q = (e < 16 ? q & 0xf : q >> 4) | ((u32at(b + 4) >> e) & 1) << 4;
+    return q * f16at(b, 0) + f16at(b, 1);
+}
+
+// Q5_K: 176-byte super-blocks = fp16 d, fp16 dmin, 12 bytes of scales/mins (as Q4_K), 32 bytes qh, 128 bytes of
+// nibbles (as Q4_K); unit j takes bit j of qh[e] as its 5th bit.
+inline int k4_scale(wptr s, int j) { return j < 4 ? s[j] & 63 : (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4); }
+inline int k4_min(wptr s, int j) { return j < 4 ? s[j + 4] & 63 : (s[j + 4] >> 4) | ((s[j] >> 6) << 4); }
+
+inline float e_q5_k(wptr row, int u, int e) {
+    wptr b = row + 176 * (u >> 3);
+    int j = u & 7;
+    int q = ((b[48 + 32 * (j >> 1) + e] >> ((j & 1) * 4)) & 0xf) | ((b[16 + e] >> j) & 1) << 4;
+    return f16at(b, 0) * k4_scale(b + 4, j) * q - f16at(b, 1) * k4_min(b + 4, j);
+}
+
 // out[b][r] = row r . x[b] for batch rows b0 .. b0 + MM_NB of the work-group; one work-group of 32 (or 64) work-items
 // per row, work-item l taking element l % 32 of units l / 32, l / 32 + size / 32, ...
 #define MATMUL(T) \
@@ -143,6 +184,56 @@ inline void v_q6_k(wptr row, int u, float16* a, float16* b) {
     *b = (d * sc[1]) * convert_float16(q1 - 32);
 }
 
+inline void v_bf16(wptr row, int u, float16* a, float16* b) {
+    __global const ushort* f = (__global const ushort*) row + 32 * u;
+    *a = as_float16(convert_uint16(vload16(0, f)) << 16);
+    *b = as_float16(convert_uint16(vload16(1, f)) << 16);
+}
+
+inline void v_q4_1(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 20 * u;
+    float d = f16at(p, 0), m = f16at(p, 1);
+    int16 q = convert_int16(vload16(0, p + 4));
+    *a = convert_float16(q & 0xf) * d + m;
+    *b = convert_float16(q >> 4) * d + m;
+}
+
+#define LANES16 (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+
+inline void v_q5_0(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 22 * u;
+    float d = f16at(p, 0);
+    uint qh = u32at(p + 2);
+    int16 q = convert_int16(vload16(0, p + 6));
+    int16 h0 = convert_int16(((uint16) qh >> convert_uint16(LANES16)) & 1) << 4;
+    int16 h1 = convert_int16(((uint16) qh >> convert_uint16(LANES16 + 16)) & 1) << 4;
+    *a = convert_float16(((q & 0xf) | h0) - 16) * d;
+    *b = convert_float16(((q >> 4) | h1) - 16) * d;
+}
+
+inline void v_q5_1(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 24 * u;
+    float d = f16at(p, 0), m = f16at(p, 1);
+    uint qh = u32at(p + 4);
+    int16 q = convert_int16(vload16(0, p + 8));
+    int16 h0 = convert_int16(((uint16) qh >> convert_uint16(LANES16)) & 1) << 4;
+    int16 h1 = convert_int16(((uint16) qh >> convert_uint16(LANES16 + 16)) & 1) << 4;
+    *a = convert_float16((q & 0xf) | h0) * d + m;
+    *b = convert_float16((q >> 4) | h1) * d + m;
+}
+
+inline void v_q5_k(wptr row, int u, float16* a, float16* b) {
+    wptr p = row + 176 * (u >> 3);
+    int j = u & 7;
+    float d1 = f16at(p, 0) * k4_scale(p + 4, j), m1 = f16at(p, 1) * k4_min(p + 4, j);
+    wptr q = p + 48 + 32 * (j >> 1);
+    int sh = (j & 1) * 4;
+    int16 q0 = ((convert_int16(vload16(0, q)) >> sh) & 0xf) | (((convert_int16(vload16(0, p + 16)) >> j) & 1) << 4);
+    int16 q1 = ((convert_int16(vload16(1, q)) >> sh) & 0xf) | (((convert_int16(vload16(1, p + 16)) >> j) & 1) << 4);
+    *a = d1 * convert_float16(q0) - m1;
+    *b = d1 * convert_float16(q1) - m1;
+}
+
 inline float hsum16(float16 v) {
     float8 s8 = v.lo + v.hi;
     float4 s4 = s8.lo + s8.hi;
@@ -192,15 +283,30 @@ MATMUL(q8_0)
 MATMUL(q4_0)
 MATMUL(q4_k)
 MATMUL(q6_k)
+MATMUL(bf16)
+MATMUL(q4_1)
+MATMUL(q5_0)
+MATMUL(q5_1)
+MATMUL(q5_k)
 MATMUL_ROWS(f32)
 MATMUL_ROWS(f16)
 MATMUL_ROWS(q8_0)
 MATMUL_ROWS(q4_0)
 MATMUL_ROWS(q4_k)
 MATMUL_ROWS(q6_k)
+MATMUL_ROWS(bf16)
+MATMUL_ROWS(q4_1)
+MATMUL_ROWS(q5_0)
+MATMUL_ROWS(q5_1)
+MATMUL_ROWS(q5_k)
 GET_ROWS(f32)
 GET_ROWS(f16)
 GET_ROWS(q8_0)
 GET_ROWS(q4_0)
 GET_ROWS(q4_k)
 GET_ROWS(q6_k)
+GET_ROWS(bf16)
+GET_ROWS(q4_1)
+GET_ROWS(q5_0)
+GET_ROWS(q5_1)
+GET_ROWS(q5_k)

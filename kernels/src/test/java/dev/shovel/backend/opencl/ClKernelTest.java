@@ -80,8 +80,8 @@ class ClKernelTest {
         if (randomBytes && t.blockSize > 1) {
             for (long i = 0; i < w.byteSize(); i++) w.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
             int[] halves = switch (t) {
-                case Q8_0, Q4_0 -> new int[] {0};
-                case Q4_K -> new int[] {0, 2};
+                case Q8_0, Q4_0, Q5_0 -> new int[] {0};
+                case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
                 case Q6_K -> new int[] {208};
                 default -> new int[0];
             };
@@ -115,7 +115,7 @@ class ClKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void matmulMatchesScalarTwin(GGMLType t) {
         Random r = new Random(t.ordinal());
         int[] colsList = t.blockSize == 1 ? new int[] {172, 512} : new int[] {256, 2304};
@@ -143,7 +143,7 @@ class ClKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void getRowsMatchesDequantize(GGMLType t) {
         Random r = new Random(100 + t.ordinal());
         int cols = t.blockSize == 1 ? 100 : 512, rows = 20;
@@ -183,28 +183,28 @@ class ClKernelTest {
         try {
             b.warn = warnings::add;
             int rows = 16, cols = 256;
-            MemorySegment w = weights(GGMLType.Q5_K, r, rows, cols, false);
-            Weight a = b.weight("a", GGMLType.Q5_K, rows, cols, w), c = b.weight("c", GGMLType.Q5_K, rows, cols, w);
+            MemorySegment w = weights(GGMLType.Q3_K, r, rows, cols, false);
+            Weight a = b.weight("a", GGMLType.Q3_K, rows, cols, w), c = b.weight("c", GGMLType.Q3_K, rows, cols, w);
             assertInstanceOf(CpuWeight.class, a);
             assertInstanceOf(CpuWeight.class, c);
             assertEquals(1, warnings.size(), warnings.toString());
-            assertTrue(warnings.get(0).contains("Q5_K"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("Q3_K"), warnings.get(0));
             float[] x = gaussian(r, 3 * cols, 1);
             Buf xb = b.buf(3, cols), out = b.buf(3, rows);
             b.upload(x, 3, xb);
             b.matmul(a, xb, out, 3);
             float[] got = new float[3 * rows], want = new float[3 * rows];
             b.download(out, 3, got);
-            TypeOps ops = TypeOps.of(GGMLType.Q5_K);
+            TypeOps ops = TypeOps.of(GGMLType.Q3_K);
             for (int i = 0; i < 3; i++) for (int row = 0; row < rows; row++) want[i * rows + row] = ops.dotScalar(w, row * ops.rowBytes(cols), x, i * cols, cols);
-            assertClose(want, got, want.length, 1e-4, "Q5_K on the CPU");
+            assertClose(want, got, want.length, 1e-4, "Q3_K on the CPU");
             Buf e = b.buf(2, cols);
             b.getRows(c, new int[] {5, 1}, 2, e);
             float[] ge = new float[2 * cols], we = new float[2 * cols];
             b.download(e, 2, ge);
             ops.row(w, cols, 5, we, 0);
             ops.row(w, cols, 1, we, cols);
-            assertClose(we, ge, we.length, 0, "Q5_K rows");
+            assertClose(we, ge, we.length, 0, "Q3_K rows");
         } finally {
             b.close();
         }
