@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  * turns, as {@code Model} does.
  */
 public final class ClBackend implements Backend {
-    static final int MM_WG = 64, MM_NB = 8, NORM_WG = 64, ATT_WG = 64, ATT_MAX_HEAD_DIM = 512;
+    static final int MM_NB = 8, NORM_WG = 64, ATT_WG = 64, ATT_MAX_HEAD_DIM = 512; // as in the .cl sources
 
     final ClQueue q;
     private final CpuBackend cpu;

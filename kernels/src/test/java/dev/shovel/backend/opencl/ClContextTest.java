@@ -1,5 +1,6 @@
 package dev.shovel.backend.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,11 +30,13 @@ class ClContextTest {
     @Test
     void programIsBuiltOncePerDevice() {
         ClContext a = OpenCL.context(-1);
+        int builds = ClContext.builds;
         ClBackend b1 = (ClBackend) OpenCL.open(-1, OpenClTestSupport.CPU), b2 = (ClBackend) OpenCL.open(-1, OpenClTestSupport.CPU);
         try {
             assertSame(a, b1.q.ctx);
             assertSame(a, b2.q.ctx);
             assertSame(a, OpenCL.context(OpenCL.defaultIndex()));
+            assertEquals(builds, ClContext.builds, "no program built for a second backend");
         } finally {
             b1.close();
             b2.close();
