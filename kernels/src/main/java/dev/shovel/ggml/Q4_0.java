@@ -69,10 +69,13 @@ public final class Q4_0 extends BlockOps {
         for (int b = 0; b < n / QK; b++) {
             long bo = off + (long) b * BLOCK;
             int xo = xOff + b * QK;
-            FloatVector s = null;
-            for (int j = 0; j < QK / 2; j += Vec.L) {
-                IntVector q = q(w, bo, j);
-                s = j == 0 ? lo(q).mul(Vec.x(x, xo)) : lo(q).fma(Vec.x(x, xo + j), s);
+            // the first slice is peeled so no vector variable is ever null (a null phi makes C2 box vectors)
+            IntVector q = q(w, bo, 0);
+            FloatVector s = lo(q).mul(Vec.x(x, xo));
+            s = hi(q).fma(Vec.x(x, xo + 16), s);
+            for (int j = Vec.L; j < QK / 2; j += Vec.L) {
+                q = q(w, bo, j);
+                s = lo(q).fma(Vec.x(x, xo + j), s);
                 s = hi(q).fma(Vec.x(x, xo + 16 + j), s);
             }
             acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
@@ -87,20 +90,22 @@ public final class Q4_0 extends BlockOps {
         for (int b = 0; b < n / QK; b++) {
             long bo = off + (long) b * BLOCK;
             int i = b * QK;
-            FloatVector s0 = null, s1 = null, s2 = null, s3 = null;
-            for (int j = 0; j < QK / 2; j += Vec.L) {
-                IntVector q = q(w, bo, j);
-                FloatVector l = lo(q), h = hi(q);
-                int p = i + j, r = i + 16 + j;
-                if (j == 0) {
-                    s0 = l.mul(Vec.x(x, x0 + p)); s1 = l.mul(Vec.x(x, x1 + p));
-                    s2 = l.mul(Vec.x(x, x2 + p)); s3 = l.mul(Vec.x(x, x3 + p));
-                } else {
-                    s0 = l.fma(Vec.x(x, x0 + p), s0); s1 = l.fma(Vec.x(x, x1 + p), s1);
-                    s2 = l.fma(Vec.x(x, x2 + p), s2); s3 = l.fma(Vec.x(x, x3 + p), s3);
-                }
-                s0 = h.fma(Vec.x(x, x0 + r), s0); s1 = h.fma(Vec.x(x, x1 + r), s1);
-                s2 = h.fma(Vec.x(x, x2 + r), s2); s3 = h.fma(Vec.x(x, x3 + r), s3);
+            IntVector q = q(w, bo, 0);
+            FloatVector l = lo(q), h = hi(q);
+            FloatVector s0 = l.mul(Vec.x(x, x0 + i)), s1 = l.mul(Vec.x(x, x1 + i));
+            FloatVector s2 = l.mul(Vec.x(x, x2 + i)), s3 = l.mul(Vec.x(x, x3 + i));
+            int r = i + 16;
+            s0 = h.fma(Vec.x(x, x0 + r), s0); s1 = h.fma(Vec.x(x, x1 + r), s1);
+            s2 = h.fma(Vec.x(x, x2 + r), s2); s3 = h.fma(Vec.x(x, x3 + r), s3);
+            for (int j = Vec.L; j < QK / 2; j += Vec.L) {
+                q = q(w, bo, j);
+                l = lo(q);
+                h = hi(q);
+                int p = i + j, u = i + 16 + j;
+                s0 = l.fma(Vec.x(x, x0 + p), s0); s1 = l.fma(Vec.x(x, x1 + p), s1);
+                s2 = l.fma(Vec.x(x, x2 + p), s2); s3 = l.fma(Vec.x(x, x3 + p), s3);
+                s0 = h.fma(Vec.x(x, x0 + u), s0); s1 = h.fma(Vec.x(x, x1 + u), s1);
+                s2 = h.fma(Vec.x(x, x2 + u), s2); s3 = h.fma(Vec.x(x, x3 + u), s3);
             }
             FloatVector d = FloatVector.broadcast(Vec.F, f16(w, bo));
             a0 = s0.fma(d, a0);

@@ -79,9 +79,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     private interface Run { void run(); }
 
-    /** Warm-up once, then {@code reps} timed runs; returns {mean, sd} of tokens/s. */
+    /**
+     * Warm-up (at least one run and two seconds, so the JIT has compiled the kernels), then {@code reps} timed runs;
+     * returns {mean, sd} of tokens/s.
+     */
     private double[] measure(Run r, int tokens) {
-        r.run();
+        long warm = System.nanoTime();
+        do r.run(); while (System.nanoTime() - warm < 2_000_000_000L);
         double[] tps = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
