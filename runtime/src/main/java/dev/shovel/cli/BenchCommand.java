@@ -1,7 +1,9 @@
 package dev.shovel.cli;
 
 import dev.shovel.ShovelException;
+import dev.shovel.api.Device;
 import dev.shovel.api.Model;
+import dev.shovel.api.ModelOptions;
 import dev.shovel.api.Session;
 import dev.shovel.backend.Bandwidth;
 import dev.shovel.gguf.GGMLType;
@@ -31,48 +33,60 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "repetitions (default: ${DEFAULT-VALUE})", defaultValue = "5")
     int reps;
 
+    @Option(names = {"-dev", "--devices"}, paramLabel = "DEV", split = ",",
+            description = "devices to measure, one set of rows each, e.g. cpu,opencl (default: --device)")
+    List<String> devices;
+
     @Option(names = "--bandwidth", description = "also measure the memory-bandwidth ceiling and print decode's share of it")
     boolean bandwidth;
 
     @Override
     public Integer call() {
         if (reps < 1) throw new ShovelException("repetitions must be >= 1, got " + reps);
-        try (Model m = model.load()) {
-            long params = 0, bytes = 0;
-            Map<GGMLType, Long> byType = new TreeMap<>();
-            for (TensorInfo t : m.gguf().tensors().values()) {
-                params += t.elements();
-                bytes += t.bytes();
-                byType.merge(t.type(), t.bytes(), Long::sum);
-            }
-            GGMLType main = byType.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(GGMLType.F32);
-            String name = m.config().arch() + " " + sizeLabel(params) + " " + main;
-            System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "model", "size", "params", "backend", "threads", "test", "t/s");
-            System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(9) + ":", "-".repeat(7), "-".repeat(6) + ":", "-".repeat(7) + ":", "-".repeat(19) + ":");
-            String size = String.format("%.2f GiB", bytes / (double) (1L << 30));
-            String ps = String.format("%.2f B", params / 1e9);
-            double tgMean = 0;
-            try (Session s = m.newSession()) {
-                int vocab = m.config().nVocab();
-                for (int n : nPrompt) {
-                    if (n <= 0) continue;
-                    double[] r = measure(() -> prompt(s, n, vocab), n);
-                    row(name, size, ps, m.options().device().label(), m.threads(), "pp" + n, r);
+        List<String> devs = devices == null || devices.isEmpty() ? List.of(model.device) : devices;
+        System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "model", "size", "params", "backend", "threads", "test", "t/s");
+        System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(9) + ":", "-".repeat(7), "-".repeat(6) + ":", "-".repeat(7) + ":", "-".repeat(19) + ":");
+        double tgMean = 0;
+        long bytes = 0;
+        int threads = 0;
+        for (String dev : devs) {
+            ModelOptions o = model.options().withDevice(Device.parse(dev));
+            try (Model m = model.model == null ? Model.loadDefault(o) : Model.load(model.model, o)) {
+                long params = 0;
+                bytes = 0;
+                Map<GGMLType, Long> byType = new TreeMap<>();
+                for (TensorInfo t : m.gguf().tensors().values()) {
+                    params += t.elements();
+                    bytes += t.bytes();
+                    byType.merge(t.type(), t.bytes(), Long::sum);
                 }
-                for (int n : nGen) {
-                    if (n <= 0) continue;
-                    double[] r = measure(() -> generate(s, n, vocab), n);
-                    row(name, size, ps, m.options().device().label(), m.threads(), "tg" + n, r);
-                    tgMean = r[0];
+                GGMLType main = byType.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(GGMLType.F32);
+                String name = m.config().arch() + " " + sizeLabel(params) + " " + main;
+                String size = String.format("%.2f GiB", bytes / (double) (1L << 30));
+                String ps = String.format("%.2f B", params / 1e9);
+                String backend = m.options().device().label();
+                threads = m.threads();
+                try (Session s = m.newSession()) {
+                    int vocab = m.config().nVocab();
+                    for (int n : nPrompt) {
+                        if (n <= 0) continue;
+                        row(name, size, ps, backend, threads, "pp" + n, measure(() -> prompt(s, n, vocab), n));
+                    }
+                    for (int n : nGen) {
+                        if (n <= 0) continue;
+                        double[] r = measure(() -> generate(s, n, vocab), n);
+                        row(name, size, ps, backend, threads, "tg" + n, r);
+                        if (!m.options().device().isOpenCl()) tgMean = r[0];
+                    }
                 }
             }
-            if (bandwidth) {
-                double gbs = Bandwidth.measure(m.threads());
-                double ceiling = gbs * 1e9 / bytes;
-                System.out.printf("%nmemory bandwidth (read, %d threads): %.1f GB/s -> decode ceiling %.1f tok/s for %s%n",
-                        m.threads(), gbs, ceiling, size);
-                if (tgMean > 0) System.out.printf("decode reaches %.0f%% of the ceiling%n", 100 * tgMean / ceiling);
-            }
+        }
+        if (bandwidth) {
+            double gbs = Bandwidth.measure(threads);
+            double ceiling = gbs * 1e9 / bytes;
+            System.out.printf("%nmemory bandwidth (read, %d threads): %.1f GB/s -> decode ceiling %.1f tok/s for %.2f GiB%n",
+                    threads, gbs, ceiling, bytes / (double) (1L << 30));
+            if (tgMean > 0) System.out.printf("CPU decode reaches %.0f%% of the ceiling%n", 100 * tgMean / ceiling);
         }
         return 0;
     }

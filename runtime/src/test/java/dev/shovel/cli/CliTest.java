@@ -136,11 +136,20 @@ class CliTest {
 
     @Test
     void helpEverywhere() {
-        for (String cmd : new String[] {"generate", "info", "convert", "synth"}) {
+        for (String cmd : new String[] {"generate", "chat", "tokenize", "info", "convert", "synth", "bench", "perplexity", "devices"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
         }
+    }
+
+    @Test
+    void benchPrintsLlamaBenchRows() {
+        Run r = run("bench", "-p", "8", "-n", "4", "-r", "2", "-t", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| model "), r.out());
+        assertTrue(r.out().matches("(?s).*\\| +pp8 \\| +[0-9.]+ ± [0-9.]+ \\|.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\| +tg4 \\| +[0-9.]+ ± [0-9.]+ \\|.*"), r.out());
     }
 
     @Test
