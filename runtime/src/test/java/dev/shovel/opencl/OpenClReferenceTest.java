@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shovel.backend.opencl.ClBackend;
+import dev.shovel.backend.opencl.OpenCL;
 import dev.shovel.gen.Sampler;
 import dev.shovel.gguf.GGMLType;
+import dev.shovel.model.Engine;
 import dev.shovel.model.Reference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * layer offloaded (-1) and with half of them; and what crosses the bus per decode step.
  */
 class OpenClReferenceTest {
+    /** The forward pass with the first {@code gpuLayers} layers on OpenCL (-1: all and the output; 0: CPU only). */
+    static Engine engine(java.nio.file.Path model, int gpuLayers, GGMLType kv, int ctx, int batch) {
+        return new Engine(model, 2, kv, ctx, batch, cpu -> OpenCL.open(-1, cpu), gpuLayers);
+    }
+
     @BeforeAll
     static void requireOpenCl() { OpenClAssume.requireOpenCl(); }
 
@@ -37,7 +44,7 @@ class OpenClReferenceTest {
     @ValueSource(booleans = {true, false})
     void llamaLogitsMatchLlamaCpp(boolean all) {
         Reference ref = Reference.load("llama");
-        try (ClEngine e = new ClEngine(ref.model(), all ? -1 : half(ref), GGMLType.F32, 256, 64)) {
+        try (Engine e = engine(ref.model(), all ? -1 : half(ref), GGMLType.F32, 256, 64)) {
             double d = maxAbs(e.allLogits(ref.inputIds()), ref.logits());
             System.out.printf("opencl llama (%s layers): max |dlogit| vs llama.cpp = %.3g%n", all ? "all" : "half", d);
             assertTrue(d <= 2e-3, "max |dlogit| " + d);
@@ -49,7 +56,7 @@ class OpenClReferenceTest {
         // the work-group-per-row matmul and attention a GPU gets, here on the CPU device
         Reference ref = Reference.load("llama");
         System.setProperty("shovel.opencl.matmul", "groups");
-        try (ClEngine e = new ClEngine(ref.model(), -1, GGMLType.F32, 256, 64)) {
+        try (Engine e = engine(ref.model(), -1, GGMLType.F32, 256, 64)) {
             System.clearProperty("shovel.opencl.matmul");
             double d = maxAbs(e.allLogits(ref.inputIds()), ref.logits());
             System.out.printf("opencl llama (GPU kernels): max |dlogit| vs llama.cpp = %.3g%n", d);
@@ -60,7 +67,7 @@ class OpenClReferenceTest {
     }
 
     /** Greedy ids after the prompt, one decode step at a time. */
-    static int[] greedy(ClEngine e, int[] prompt, int steps) {
+    static int[] greedy(Engine e, int[] prompt, int steps) {
         float[][] p = e.allLogits(prompt);
         float[] logits = p[p.length - 1];
         int[] ids = new int[steps];
@@ -77,8 +84,8 @@ class OpenClReferenceTest {
         Reference ref = Reference.load("llama");
         int steps = ref.greedyIds().length;
         int[] cpu, cl;
-        try (ClEngine e = new ClEngine(ref.model(), 0, GGMLType.F32, 256, 64)) { cpu = greedy(e, ref.inputIds(), steps); }
-        try (ClEngine e = new ClEngine(ref.model(), all ? -1 : half(ref), GGMLType.F32, 256, 64)) { cl = greedy(e, ref.inputIds(), steps); }
+        try (Engine e = engine(ref.model(), 0, GGMLType.F32, 256, 64)) { cpu = greedy(e, ref.inputIds(), steps); }
+        try (Engine e = engine(ref.model(), all ? -1 : half(ref), GGMLType.F32, 256, 64)) { cl = greedy(e, ref.inputIds(), steps); }
         assertArrayEquals(cpu, cl);
         assertArrayEquals(ref.greedyIds(), cl, "llama.cpp's greedy tokens (min margin 0.058)");
     }
@@ -89,7 +96,7 @@ class OpenClReferenceTest {
     void architecturesMatchLlamaCpp(String name) {
         Reference ref = Reference.load(name);
         double tol = name.startsWith("gemma") || name.equals("starcoder2") ? 1e-2 : 2e-3; // as ReferenceTest
-        try (ClEngine e = new ClEngine(ref.model(), -1, GGMLType.F32, 256, 64)) {
+        try (Engine e = engine(ref.model(), -1, GGMLType.F32, 256, 64)) {
             double d = maxAbs(e.allLogits(ref.inputIds()), ref.logits());
             System.out.printf("opencl %-18s max |dlogit| vs llama.cpp = %.3g%n", name, d);
             assertTrue(d <= tol, "max |dlogit| " + d);
@@ -103,8 +110,8 @@ class OpenClReferenceTest {
     void quantizedModelsMatchTheCpu(String name) {
         Reference ref = Reference.load(name);
         float[][] cpu, cl;
-        try (ClEngine e = new ClEngine(ref.model(), 0, GGMLType.F32, 256, 64)) { cpu = e.allLogits(ref.inputIds()); }
-        try (ClEngine e = new ClEngine(ref.model(), -1, GGMLType.F32, 256, 64)) { cl = e.allLogits(ref.inputIds()); }
+        try (Engine e = engine(ref.model(), 0, GGMLType.F32, 256, 64)) { cpu = e.allLogits(ref.inputIds()); }
+        try (Engine e = engine(ref.model(), -1, GGMLType.F32, 256, 64)) { cl = e.allLogits(ref.inputIds()); }
         double d = maxAbs(cpu, cl);
         System.out.printf("opencl %-18s max |dlogit| vs cpu = %.3g%n", name, d);
         assertTrue(d <= 2e-3, "max |dlogit| " + d);
@@ -114,13 +121,13 @@ class OpenClReferenceTest {
     @ValueSource(booleans = {true, false})
     void aDecodeStepReadsBackOnlyItsOutput(boolean all) {
         Reference ref = Reference.load("llama");
-        try (ClEngine e = new ClEngine(ref.model(), all ? -1 : half(ref), GGMLType.F16, 256, 64)) {
+        try (Engine e = engine(ref.model(), all ? -1 : half(ref), GGMLType.F16, 256, 64)) {
             e.allLogits(ref.inputIds());
             int pos = ref.inputIds().length;
             for (int k = 0; k < 4; k++) {
-                ClBackend.Traffic before = e.cl.traffic();
+                ClBackend.Traffic before = ((ClBackend) e.accel).traffic();
                 e.step(1 + k, pos + k);
-                ClBackend.Traffic after = e.cl.traffic();
+                ClBackend.Traffic after = ((ClBackend) e.accel).traffic();
                 // all: the logits; half: the hidden state at the split. Nothing is written but int metadata.
                 assertEquals(1, after.reads() - before.reads(), "reads per step");
                 assertEquals(0, after.writes() - before.writes(), "activation uploads per step");
