@@ -1,13 +1,13 @@
 package dev.shovel.cli;
 
-import static dev.shovel.cli.TokenizeCommandTest.assertOneLineError;
-import static dev.shovel.cli.TokenizeCommandTest.run;
+import static dev.shovel.cli.CliRun.assertOneLineError;
+import static dev.shovel.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shovel.chat.ChatFixtures;
-import dev.shovel.cli.TokenizeCommandTest.Run;
+import dev.shovel.cli.CliRun.Run;
 import dev.shovel.gguf.GGUFFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,9 @@
 package dev.shovel.cli;
 
+import static dev.shovel.cli.CliRun.assertOneLineError;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,11 +14,6 @@ import dev.shovel.gguf.GGUFFile;
 import dev.shovel.gguf.GGUFValue;
 import dev.shovel.gguf.GGUFWriter;
 import dev.shovel.gguf.TensorInfo;
-import java.io.ByteArrayOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,36 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user meets it: exit codes, stdout/stderr split, one-line errors. */
 class CliTest {
-    record Run(int code, String out, String err) {}
-
-    static synchronized Run run(String... args) {
-        PrintStream o = System.out, e = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
-    }
-
-    static void assertOneLineError(Run r, String fragment) {
-        assertNotEquals(0, r.code(), "non-zero exit");
-        String[] lines = r.err().strip().split("\n");
-        assertTrue(lines[0].startsWith("error: "), r.err());
-        assertTrue(lines[0].contains(fragment), "error line names the problem: " + lines[0]);
-        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
-        assertFalse(r.err().contains("Exception"), "no exception class names: " + r.err());
-    }
+    static CliRun.Run run(String... args) { return CliRun.run("", args); }
 
     @Test
     void greedyStdoutHoldsOnlyTheContinuation() throws Exception {
         JsonNode v = new ObjectMapper().readTree(getClass().getResourceAsStream("/stories260K/stories260K-testvectors.json"));
         String story = v.get("greedy_256").get("text").asText();
-        Run r = run("-p", "Once upon a time", "-n", "20", "--temp", "0", "-t", "2");
+        CliRun.Run r = run("-p", "Once upon a time", "-n", "20", "--temp", "0", "-t", "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(story.startsWith("Once upon a time" + r.out().stripTrailing()),
                 "stdout continues the prompt exactly as llama2.c's greedy story: [" + r.out() + "]");
@@ -65,15 +38,15 @@ class CliTest {
 
     @Test
     void sameSeedSameText() {
-        Run a = run("-p", "Lily", "-n", "30", "--seed", "7", "--temp", "1.0");
-        Run b = run("-p", "Lily", "-n", "30", "--seed", "7", "--temp", "1.0");
+        CliRun.Run a = run("-p", "Lily", "-n", "30", "--seed", "7", "--temp", "1.0");
+        CliRun.Run b = run("-p", "Lily", "-n", "30", "--seed", "7", "--temp", "1.0");
         assertEquals(0, a.code(), a.err());
         assertEquals(a.out(), b.out());
     }
 
     @Test
     void stopStringIsNeverPrinted() {
-        Run r = run("-p", "Once upon a time", "-n", "100", "--temp", "0", "--stop", "Lily");
+        CliRun.Run r = run("-p", "Once upon a time", "-n", "100", "--temp", "0", "--stop", "Lily");
         assertEquals(0, r.code(), r.err());
         assertFalse(r.out().contains("Lily"), r.out());
         assertTrue(r.err().contains("stop: stop_string"), r.err());
@@ -116,7 +89,7 @@ class CliTest {
             }
             w.write(f);
         }
-        Run r = run("-m", f.toString(), "-p", "x");
+        CliRun.Run r = run("-m", f.toString(), "-p", "x");
         assertOneLineError(r, "IQ2_XXS");
         assertTrue(r.err().contains("blk.0.ffn_down.weight"), r.err());
     }
@@ -137,7 +110,7 @@ class CliTest {
     @Test
     void helpEverywhere() {
         for (String cmd : new String[] {"generate", "chat", "tokenize", "info", "convert", "synth", "bench", "perplexity", "devices"}) {
-            Run r = run(cmd, "--help");
+            CliRun.Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
         }
@@ -145,7 +118,7 @@ class CliTest {
 
     @Test
     void benchPrintsLlamaBenchRows() {
-        Run r = run("bench", "-p", "8", "-n", "4", "-r", "2", "-t", "1");
+        CliRun.Run r = run("bench", "-p", "8", "-n", "4", "-r", "2", "-t", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| model "), r.out());
         assertTrue(r.out().matches("(?s).*\\| +pp8 \\| +[0-9.]+ ± [0-9.]+ \\|.*"), r.out());
@@ -154,7 +127,7 @@ class CliTest {
 
     @Test
     void infoListsTheEmbeddedModel() {
-        Run r = run("info");
+        CliRun.Run r = run("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("token_embd.weight"), r.out());
         assertTrue(r.out().contains("architecture: llama"), r.out());
@@ -163,9 +136,9 @@ class CliTest {
     @Test
     void synthThenGenerate(@TempDir Path tmp) {
         Path f = tmp.resolve("s.gguf");
-        Run s = run("synth", "-o", f.toString(), "--type", "q8_0", "--dim", "128", "--ffn", "256", "--heads", "4", "--kv-heads", "2");
+        CliRun.Run s = run("synth", "-o", f.toString(), "--type", "q8_0", "--dim", "128", "--ffn", "256", "--heads", "4", "--kv-heads", "2");
         assertEquals(0, s.code(), s.err());
-        Run g = run("-m", f.toString(), "-p", "Once", "-n", "8", "--temp", "0");
+        CliRun.Run g = run("-m", f.toString(), "-p", "Once", "-n", "8", "--temp", "0");
         assertEquals(0, g.code(), g.err());
         assertTrue(g.err().contains("generated: 8 tokens") || g.err().contains("stop: end_of_generation"), g.err());
     }

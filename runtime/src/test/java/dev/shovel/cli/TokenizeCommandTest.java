@@ -1,17 +1,16 @@
 package dev.shovel.cli;
 
+import static dev.shovel.cli.CliRun.assertOneLineError;
+import static dev.shovel.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shovel.chat.ChatFixtures;
+import dev.shovel.cli.CliRun.Run;
 import dev.shovel.gguf.GGUFWriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,34 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code shovel tokenize} against llama.cpp's vocab-only GGUF files and tokenizer vectors. */
 class TokenizeCommandTest {
-    record Run(int code, String out, String err) {}
-
-    static synchronized Run run(String stdin, String... args) {
-        PrintStream o = System.out, e = System.err;
-        InputStream i = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setIn(i);
-            System.setOut(o);
-            System.setErr(e);
-        }
-    }
-
-    static void assertOneLineError(Run r, String fragment) {
-        assertNotEquals(0, r.code(), "non-zero exit");
-        String[] lines = r.err().strip().split("\n");
-        assertTrue(lines[0].startsWith("error: "), r.err());
-        assertTrue(lines[0].contains(fragment), "error line names the problem: " + lines[0]);
-        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
-        assertFalse(r.err().contains("Exception"), "no exception class names: " + r.err());
-    }
-
     static String ids(int[] ids) {
         return Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]\n"));
     }
