@@ -35,13 +35,6 @@ public final class KvCache implements KvCells, AutoCloseable {
     @Override public int cellPos(int c) { return pos[c]; }
     @Override public int cellSeq(int c) { return seq[c]; }
 
-    /** Number of cells in use by {@code s}. */
-    public int count(int s) {
-        int k = 0;
-        for (int c = 0; c < used; c++) if (seq[c] == s) k++;
-        return k;
-    }
-
     /** Free cells left. */
     public int free() {
         int k = size - used;
