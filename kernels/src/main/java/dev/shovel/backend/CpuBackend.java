@@ -1,19 +1,29 @@
 package dev.shovel.backend;
 
+import dev.shovel.ggml.Planar;
+import dev.shovel.ggml.PlanarMatrix;
 import dev.shovel.ggml.TypeOps;
 import dev.shovel.gguf.GGMLType;
 import dev.shovel.gguf.GGUFException;
 import dev.shovel.gguf.GGUFFile;
 import dev.shovel.gguf.TensorInfo;
+import java.lang.foreign.MemorySegment;
 
-/** The CPU backend: weights in place in the mapped file, activations in Java arrays, work split by rows. */
+/**
+ * The CPU backend: weights in place in the mapped file (Q8_0 and Q4_0 repacked at load, see {@link Planar}),
+ * activations in Java arrays, work split by rows.
+ */
 public final class CpuBackend implements Backend {
     /** Rows per matmul chunk are chosen so a chunk streams at least this many weight bytes. */
     private static final long CHUNK_BYTES = 1 << 16;
     /** Below this much work (weight bytes x rows), a matmul runs on the calling thread alone. */
     private static final long PARALLEL_BYTES = 1 << 18;
 
+    /** Whether Q8_0/Q4_0 matrices are repacked at load ({@code -Dshovel.planar=false} keeps ggml's layout). */
+    static final boolean PLANAR = !"false".equals(System.getProperty("shovel.planar"));
+
     private final WorkerPool pool;
+    private float[] prep = new float[0];
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
 
     public CpuBackend(WorkerPool pool) { this.pool = pool; }
@@ -35,7 +45,16 @@ public final class CpuBackend implements Backend {
             dense = new float[cols];
             ops.dequantize(file.tensorData(t), 0, dense, 0, cols);
         }
-        return new CpuWeight(t.name(), t.type(), rows, cols, file.tensorData(t), ops, dense);
+        MemorySegment src = file.tensorData(t);
+        Planar of = PLANAR && rows > 1 ? Planar.of(t.type()) : null;
+        Planar planar = of != null && of.finiteScales(src, rows, cols) ? of : null;
+        if (planar == null) return new CpuWeight(t.name(), t.type(), rows, cols, src, ops, dense, null);
+        PlanarMatrix m = PlanarMatrix.of(planar, file.allocate(planar.bytes(rows, cols)), rows, cols);
+        int chunks = Math.min(rows, pool.threads() * 4);
+        pool.run(chunks, c -> planar.pack(src, rows, cols, m.data(), WorkerPool.split(rows, chunks, c),
+                WorkerPool.split(rows, chunks, c + 1)));
+        if (src.isMapped()) src.unload(); // the planar copy replaces these pages
+        return new CpuWeight(t.name(), t.type(), rows, cols, null, ops, null, m);
     }
 
     @Override
@@ -44,9 +63,12 @@ public final class CpuBackend implements Backend {
         if (first < 0 || count <= 0 || first + count > t.rows()) {
             throw new IllegalArgumentException(t.name() + ": rows " + first + "+" + count + " of " + t.rows());
         }
+        String name = t.name() + "[" + first + ":" + (first + count) + "]";
+        if (t.planar() != null) {
+            return new CpuWeight(name, t.type(), count, t.cols(), null, t.ops(), null, t.planar().slice(first, count));
+        }
         long rb = t.ops().rowBytes(t.cols());
-        return new CpuWeight(t.name() + "[" + first + ":" + (first + count) + "]", t.type(), count, t.cols(),
-                t.data().asSlice(first * rb, count * rb), t.ops(), null);
+        return new CpuWeight(name, t.type(), count, t.cols(), t.data().asSlice(first * rb, count * rb), t.ops(), null, null);
     }
 
     @Override public Buf buf(int rows, int cols) { return new HostBuf(rows, cols); }
@@ -73,7 +95,8 @@ public final class CpuBackend implements Backend {
         float[] o = a(out);
         for (int i = 0; i < n; i++) {
             if (ids[i] < 0 || ids[i] >= t.rows()) throw new IllegalArgumentException("token id " + ids[i] + " out of range");
-            t.ops().row(t.data(), t.cols(), ids[i], o, i * t.cols());
+            if (t.planar() != null) t.planar().row(ids[i], o, i * t.cols());
+            else t.ops().row(t.data(), t.cols(), ids[i], o, i * t.cols());
         }
     }
 
@@ -128,20 +151,29 @@ public final class CpuBackend implements Backend {
         int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
         int chunks = Math.max(1, Math.min((rows + rowsPerChunk - 1) / rowsPerChunk, pool.threads() * 8));
         if (rows * rowBytes * n < PARALLEL_BYTES) chunks = 1; // waking the pool costs more than it saves
-        matmul.set(wt, a(x), a(out), n, chunks);
+        float[] p = null;
+        if (wt.planar() != null) {
+            Planar ops = wt.planar().ops();
+            int size = ops.prepSize(n, wt.cols());
+            if (prep.length < size) prep = new float[size];
+            ops.prepare(a(x), 0, n, wt.cols(), prep);
+            p = prep;
+        }
+        matmul.set(wt, a(x), p, a(out), n, chunks);
         pool.run(chunks, matmul);
-        matmul.set(null, null, null, 0, 0);
+        matmul.set(null, null, null, null, 0, 0);
     }
 
     /** The matmul job, reused for every call so a forward pass allocates nothing per op. */
     private static final class MatmulTask implements WorkerPool.Chunked {
         private CpuWeight w;
-        private float[] x, out;
+        private float[] x, p, out;
         private int n, chunks;
 
-        void set(CpuWeight w, float[] x, float[] out, int n, int chunks) {
+        void set(CpuWeight w, float[] x, float[] p, float[] out, int n, int chunks) {
             this.w = w;
             this.x = x;
+            this.p = p;
             this.out = out;
             this.n = n;
             this.chunks = chunks;
@@ -150,7 +182,11 @@ public final class CpuBackend implements Backend {
         @Override
         public void run(int c) {
             int rows = w.rows(), r0 = WorkerPool.split(rows, chunks, c), r1 = WorkerPool.split(rows, chunks, c + 1);
-            if (n == 1) w.ops().matvec(w.data(), w.cols(), x, 0, out, 0, r0, r1);
+            PlanarMatrix m = w.planar();
+            if (m != null) {
+                if (n == 1) m.ops().matvec(m, p, out, 0, r0, r1);
+                else m.ops().gemm(m, p, n, out, rows, r0, r1);
+            } else if (n == 1) w.ops().matvec(w.data(), w.cols(), x, 0, out, 0, r0, r1);
             else w.ops().gemm(w.data(), w.cols(), x, n, out, rows, r0, r1);
         }
     }

@@ -38,27 +38,31 @@ final class Vec {
         return bits.or(sign).reinterpretAsFloats();
     }
 
-    /** Shuffles that fold the upper half of the live lanes onto the lower: lane i takes lane i + L/2, L/4, ..., 1. */
-    private static final VectorShuffle<Float>[] FOLD = fold();
+    /**
+     * Shuffles that fold the upper half of the live lanes onto the lower: lane i takes lane i + L/2, then L/4, ...
+     * Each is its own static final field, so C2 sees a constant and emits a permute; a shuffle read from an array is
+     * not a constant, and rearrange then runs the Java fallback (a lambda per lane) in compiled code.
+     */
+    private static final VectorShuffle<Float> FOLD1 = fold(L / 2), FOLD2 = fold(L / 4), FOLD3 = fold(L / 8),
+            FOLD4 = fold(Math.max(1, L / 16));
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] fold() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] f = new VectorShuffle[steps];
-        for (int k = 0, half = L / 2; k < steps; k++, half /= 2) {
-            int h = half;
-            f[k] = VectorShuffle.fromOp(F, i -> (i + h) % L);
-        }
-        return f;
-    }
+    private static VectorShuffle<Float> fold(int h) { return VectorShuffle.fromOp(F, i -> (i + h) % L); }
 
     /**
      * Sum of the lanes as a fixed pairwise tree. Used instead of {@code reduceLanes(ADD)}, whose float order may
      * differ between the interpreter and compiled code, so that results are bit-reproducible.
      */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> f : FOLD) v = v.add(v.rearrange(f));
-        return v.lane(0);
+        if (L == 16) v = v.add(v.rearrange(FOLD1));
+        if (L >= 8) {
+            v = v.add(v.rearrange(L == 16 ? FOLD2 : FOLD1));
+            v = v.add(v.rearrange(L == 16 ? FOLD3 : FOLD2));
+            v = v.add(v.rearrange(L == 16 ? FOLD4 : FOLD3));
+            return v.lane(0);
+        }
+        float s = 0; // scalar fallback sizes: plain order
+        for (int i = 0; i < L; i++) s += v.lane(i);
+        return s;
     }
 
     /** bfloat16 bits to floats. */

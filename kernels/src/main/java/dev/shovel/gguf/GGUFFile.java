@@ -146,6 +146,12 @@ public final class GGUFFile implements AutoCloseable {
         return data.asSlice(dataOffset + t.offset(), t.bytes());
     }
 
+    /** Zeroed, 64-byte aligned memory that lives as long as this file is open (weights repacked at load). */
+    public MemorySegment allocate(long bytes) {
+        if (closed) throw new GGUFException("GGUF file " + path + " is closed");
+        return arena.allocate(bytes, 64);
+    }
+
     public String getString(String key, String def) {
         GGUFValue v = metadata.get(key);
         if (v == null) return def;

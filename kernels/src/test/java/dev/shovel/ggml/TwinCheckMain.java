@@ -34,7 +34,34 @@ public final class TwinCheckMain {
                 }
             }
         }
+        planar(r);
         System.out.println("ok " + Vec.L);
+    }
+
+    /** Planar Q8_0/Q4_0: matvec against the ggml twin, GEMM (two slices deep) against matvec. */
+    private static void planar(Random r) {
+        for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0}) {
+            TypeOps ops = TypeOps.of(t);
+            Planar p = Planar.of(t);
+            int n = 1056, rows = 5, nb = 6;
+            MemorySegment w = TestData.quantized(ops, TestData.gaussian(r, rows * n, 1), rows, n);
+            PlanarMatrix m = PlanarTest.pack(p, w, rows, n);
+            float[] deq = TestData.dequantizeAll(ops, w, rows, n);
+            float[] x = TestData.gaussian(r, nb * n, 1);
+            float[] prep = new float[p.prepSize(nb, n)];
+            p.prepare(x, 0, nb, n, prep);
+            float[] out = new float[nb * rows];
+            p.gemm(m, prep, nb, out, rows, 0, rows);
+            for (int b = 0; b < nb; b++) {
+                float[] one = PlanarTest.matvec(m, java.util.Arrays.copyOfRange(x, b * n, (b + 1) * n), 0, rows);
+                for (int row = 0; row < rows; row++) {
+                    float want = ops.dotScalar(w, row * ops.rowBytes(n), x, b * n, n);
+                    double tol = 1e-5 * TestData.sumAbsProducts(deq, row * n, x, b * n, n) + 1e-30;
+                    if (!(Math.abs(want - one[row]) <= tol)) fail("planar " + t + " matvec " + one[row] + " vs twin " + want);
+                    if (Float.compare(one[row], out[b * rows + row]) != 0) fail("planar " + t + " gemm " + out[b * rows + row] + " vs matvec " + one[row]);
+                }
+            }
+        }
     }
 
     private static void fail(String m) {

@@ -48,6 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(9) + ":", "-".repeat(7), "-".repeat(6) + ":", "-".repeat(7) + ":", "-".repeat(19) + ":");
         double tgMean = 0;
         long bytes = 0;
+        String rssLine = null;
         int threads = 0;
         for (String dev : devs) {
             ModelOptions o = model.options().withDevice(Device.parse(dev));
@@ -79,14 +80,29 @@ public final class BenchCommand implements Callable<Integer> {
                         if (!m.options().device().isOpenCl()) tgMean = r[0];
                     }
                 }
+                long rss = rssBytes();
+                if (rss > 0) rssLine = String.format("memory: RSS %d MiB with the %s model loaded (its tensors: %d MiB)", rss >> 20, backend, bytes >> 20);
             }
         }
+        if (rssLine != null) System.out.printf("%n%s%n", rssLine);
         if (bandwidth) {
             double gbs = Bandwidth.measure(threads);
             double ceiling = gbs * 1e9 / bytes;
             System.out.printf("%nmemory bandwidth (read, %d threads): %.1f GB/s -> decode ceiling %.1f tok/s for %.2f GiB%n",
                     threads, gbs, ceiling, bytes / (double) (1L << 30));
             if (tgMean > 0) System.out.printf("CPU decode reaches %.0f%% of the ceiling%n", 100 * tgMean / ceiling);
+        }
+        return 0;
+    }
+
+    /** Resident set size from /proc (Linux), or 0 where there is none. */
+    private static long rssBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
         return 0;
     }

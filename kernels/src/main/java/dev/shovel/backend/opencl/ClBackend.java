@@ -113,7 +113,7 @@ public final class ClBackend implements Backend {
                         ? "tensor " + name + " (" + bytes + " bytes) exceeds the device's largest buffer; it runs on the CPU"
                         : "OpenCL has no " + type + " kernel; tensors of that type (first: " + name + ") run on the CPU");
             }
-            return new CpuWeight(name, type, rows, cols, data, TypeOps.of(type), null);
+            return new CpuWeight(name, type, rows, cols, data, TypeOps.of(type), null, null);
         }
         long mem = q.over(data, bytes);
         owned.add(mem);

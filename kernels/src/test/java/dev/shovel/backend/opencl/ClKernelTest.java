@@ -213,7 +213,7 @@ class ClKernelTest {
     static CpuWeight cpuDense(float[] v) {
         MemorySegment s = Arena.ofAuto().allocate(4L * v.length, 64);
         MemorySegment.copy(v, 0, s, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, v.length);
-        return new CpuWeight("v", GGMLType.F32, 1, v.length, s, TypeOps.of(GGMLType.F32), v.clone());
+        return new CpuWeight("v", GGMLType.F32, 1, v.length, s, TypeOps.of(GGMLType.F32), v.clone(), null);
     }
 
     static Weight clDense(float[] v) {

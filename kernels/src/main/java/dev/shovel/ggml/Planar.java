@@ -1,0 +1,211 @@
+package dev.shovel.ggml;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q8_0 and Q4_0 repacked at load into two planes: every row's quant bytes (ggml's {@code qs}, block after block), then
+ * every row's fp16 scales. The quants are read aligned and a row's scales are converted sixteen at a time, instead of
+ * one fp16 load per 18- or 34-byte block. Same bytes as ggml's layout, plus alignment.
+ * <p>
+ * The dot kernel of a type works on one row with its scales already converted; {@code dot4} does, per batch row,
+ * exactly the same operations, so the GEMM tile equals matvec bit for bit.
+ */
+public abstract class Planar {
+    static final int QK = 32;
+    static final ValueLayout.OfShort I16 = TypeOps.I16;
+
+    /** The planar kernels for {@code t}, or null when the type keeps ggml's layout. */
+    public static Planar of(GGMLType t) {
+        return switch (t) {
+            case Q8_0 -> PlanarQ8_0.INSTANCE;
+            case Q4_0 -> PlanarQ4_0.INSTANCE;
+            default -> null;
+        };
+    }
+
+    public abstract GGMLType type();
+
+    /** Bytes of quants per 32-element block. */
+    abstract int qsBytes();
+
+    final long quantRow(int n) { return (long) n / QK * qsBytes(); }
+
+    /** Byte offset of the scale plane in a packed [rows][n] matrix. */
+    public final long scalePlane(long rows, int n) { return (rows * quantRow(n) + 63) & ~63L; }
+
+    /** Bytes of a packed [rows][n] matrix. */
+    public final long bytes(long rows, int n) { return scalePlane(rows, n) + rows * (n / QK) * 2L; }
+
+    /** Repacks rows [r0, r1) of the ggml-layout matrix {@code src} ([rows][n]) into {@code dst}. */
+    public final void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
+        int nb = n / QK, qs = qsBytes(), bb = qs + 2;
+        long sp = scalePlane(rows, n);
+        for (long r = r0; r < r1; r++) {
+            for (int b = 0; b < nb; b++) {
+                long blk = r * nb + b;
+                dst.set(I16, sp + blk * 2, src.get(I16, blk * bb));
+                MemorySegment.copy(src, blk * bb + 2, dst, blk * qs, qs);
+            }
+        }
+    }
+
+    /** A packed matrix as a view: rows [first, first + count) of {@code m}. */
+    public static PlanarMatrix slice(PlanarMatrix m, int first, int count) {
+        long nb = m.n() / QK;
+        return new PlanarMatrix(m.ops(), m.data(), m.quants() + first * m.ops().quantRow(m.n()),
+                m.scales() + first * nb * 2, count, m.n());
+    }
+
+    /** Decodes row {@code r} (embedding lookup). */
+    final void row(PlanarMatrix m, int r, float[] out, int outOff) {
+        int nb = m.n() / QK, qs = qsBytes();
+        for (int b = 0; b < nb; b++) {
+            long blk = (long) r * nb + b;
+            float d = Float.float16ToFloat(m.data().get(I16, m.scales() + blk * 2));
+            decode(m.data(), m.quants() + blk * qs, d, out, outOff + b * QK);
+        }
+    }
+
+    /** Scalar: the 32 elements of the block whose quants start at {@code q}, with scale {@code d}. */
+    abstract void decode(MemorySegment w, long q, float d, float[] out, int o);
+
+    /** Per-thread buffers: converted scales, parked GEMM accumulators. */
+    static final class Scratch {
+        float[] scales = new float[256], acc = new float[256];
+
+        float[] scales(int n) { return scales.length >= n ? scales : (scales = new float[n]); }
+
+        float[] acc(int n) { return acc.length >= n ? acc : (acc = new float[n]); }
+    }
+
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Converts the fp16 scales of rows [r0, r1) to floats: row r's at out[(r - r0) * nb...]. */
+    static void scales(PlanarMatrix m, int r0, int r1, float[] out) {
+        int count = (r1 - r0) * (m.n() / QK);
+        long off = m.scales() + (long) r0 * (m.n() / QK) * 2;
+        MemorySegment d = m.data();
+        int i = 0;
+        if (Vec.OK) {
+            for (; i + Vec.L <= count; i += Vec.L) {
+                ShortVector h = ShortVector.fromMemorySegment(Vec.S, d, off + i * 2L, ByteOrder.LITTLE_ENDIAN);
+                finiteHalfToFloat(h).intoArray(out, i);
+            }
+        }
+        for (; i < count; i++) out[i] = Float.float16ToFloat(d.get(I16, off + i * 2L));
+    }
+
+    private static final FloatVector TWO_112 = FloatVector.broadcast(Vec.F, 0x1p112f);
+
+    /**
+     * Finite fp16 bits to floats in four operations (a plane with an infinite or NaN scale is not made): the
+     * sign-extended half shifted left 13 keeps its sign in bit 31 and its exponent and mantissa in bits 27..13,
+     * and 2^112 rebiases the exponent, subnormals included.
+     */
+    static FloatVector finiteHalfToFloat(ShortVector h) {
+        IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, Vec.I, 0);
+        return x.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(TWO_112);
+    }
+
+    /** Whether every scale of the ggml-layout matrix is finite (else it keeps that layout). */
+    public final boolean finiteScales(MemorySegment src, long rows, int n) {
+        int bb = qsBytes() + 2;
+        long blocks = rows * (n / QK);
+        for (long b = 0; b < blocks; b++) if ((src.get(I16, b * bb) & 0x7c00) == 0x7c00) return false;
+        return true;
+    }
+
+    /** Floats of prepared activations per block and batch row. */
+    abstract int width();
+
+    /** Floats of prepared activations for {@code batch} rows of {@code n} elements. */
+    public final int prepSize(int batch, int n) { return batch * (n / QK) * width(); }
+
+    /**
+     * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}, block
+     * by block: each group of four rows interleaved (block k of rows 4g..4g+3 side by side, so the GEMM tile reads all
+     * four at fixed offsets from one index), then the rows left over one after another. Row b starts at
+     * {@code b * nb * width}.
+     */
+    public final void prepare(float[] x, int xOff, int batch, int n, float[] out) {
+        int nb = n / QK, e = width(), groups = Vec.OK ? batch / 4 : 0; // the scalar fallback has no GEMM tile
+        for (int b = 0; b < batch; b++) {
+            int g = b / 4;
+            for (int k = 0; k < nb; k++) {
+                int o = b < groups * 4 ? (g * nb + k) * 4 * e + (b % 4) * e : (b * nb + k) * e;
+                prepareBlock(x, xOff + b * n + k * QK, out, o);
+            }
+        }
+    }
+
+    /** Writes the {@link #width} prepared floats of the 32 activations at x[i..] to out[o..]. */
+    abstract void prepareBlock(float[] x, int i, float[] out, int o);
+
+    /** Row at {@code q} times the prepared row at p[po..] (blocks {@code width} apart); sc[so..] holds its scales. */
+    abstract float dot(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int nb);
+
+    /**
+     * Blocks [k0, k1) of {@link #dot} for the four interleaved prepared rows at p[po..] at once: their accumulators
+     * start at zero when k0 is 0, else from acc[ao..] (four vectors), and are stored back there.
+     */
+    abstract void dot4(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int k0, int k1, float[] acc, int ao);
+
+    /** Weight rows whose scales matvec converts at once (a few KB, so they stay in L1). */
+    private static final int ROWS = 8;
+    /** Blocks per GEMM slice: a group's prepared activations for one slice stay in L1. */
+    static final int SLICE = 16;
+
+    /**
+     * out[outOff + r] = row r · x for rows [r0, r1), where {@code p} holds x prepared by {@link #prepare} (once per
+     * matmul, shared by every chunk).
+     */
+    public final void matvec(PlanarMatrix m, float[] p, float[] out, int outOff, int r0, int r1) {
+        int n = m.n(), nb = n / QK;
+        float[] sc = SCRATCH.get().scales(ROWS * nb);
+        long qr = quantRow(n);
+        for (int t = r0; t < r1; t += ROWS) {
+            int t1 = Math.min(r1, t + ROWS);
+            scales(m, t, t1, sc);
+            for (int r = t; r < t1; r++) out[outOff + r] = dot(m.data(), m.quants() + r * qr, sc, (r - t) * nb, p, 0, nb);
+        }
+    }
+
+    /**
+     * GEMM tile: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch). For each group
+     * of four batch rows, the blocks go in slices of {@link #SLICE}: the group's slice of activations stays in L1
+     * while the chunk's rows pass over it, each row's four accumulators parked in {@code acc} between slices. Parking
+     * does not change a value, so every output still equals {@link #dot} bit for bit.
+     */
+    public final void gemm(PlanarMatrix m, float[] p, int batch, float[] out, int outStride, int r0, int r1) {
+        int n = m.n(), nb = n / QK, rs = nb * width(), rows = r1 - r0;
+        Scratch s = SCRATCH.get();
+        float[] sc = s.scales(rows * nb);
+        scales(m, r0, r1, sc);
+        float[] acc = s.acc(rows * 4 * Vec.L);
+        long qr = quantRow(n);
+        MemorySegment w = m.data();
+        int b = 0;
+        for (; Vec.OK && b + 4 <= batch; b += 4) {
+            for (int k0 = 0; k0 < nb; k0 += SLICE) {
+                int k1 = Math.min(nb, k0 + SLICE);
+                for (int r = r0; r < r1; r++) {
+                    dot4(w, m.quants() + r * qr, sc, (r - r0) * nb, p, b * rs, k0, k1, acc, (r - r0) * 4 * Vec.L);
+                }
+            }
+            for (int r = r0; r < r1; r++) {
+                int a = (r - r0) * 4 * Vec.L;
+                for (int k = 0; k < 4; k++) out[(b + k) * outStride + r] = Vec.sum(Vec.x(acc, a + k * Vec.L));
+            }
+        }
+        for (; b < batch; b++) {
+            for (int r = r0; r < r1; r++) out[b * outStride + r] = dot(w, m.quants() + r * qr, sc, (r - r0) * nb, p, b * rs, nb);
+        }
+    }
+}

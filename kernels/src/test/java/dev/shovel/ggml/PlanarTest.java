@@ -1,0 +1,128 @@
+package dev.shovel.ggml;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+import jdk.incubator.vector.ShortVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Planar Q8_0/Q4_0 against the ggml layout's scalar twin: matvec, GEMM (bit for bit equal to matvec), row decode. */
+class PlanarTest {
+    static final int[] SIZES = {32, 96, 288, 1024, 4096};
+
+    static PlanarMatrix pack(Planar p, MemorySegment w, int rows, int n) {
+        PlanarMatrix m = PlanarMatrix.of(p, TestData.alloc(p.bytes(rows, n)), rows, n);
+        p.pack(w, rows, n, m.data(), 0, 3 % rows); // in two pieces, as the loader's chunks do
+        p.pack(w, rows, n, m.data(), 3 % rows, rows);
+        return m;
+    }
+
+    static float[] matvec(PlanarMatrix m, float[] x, int r0, int r1) {
+        float[] p = new float[m.ops().prepSize(1, m.n())];
+        m.ops().prepare(x, 0, 1, m.n(), p);
+        float[] out = new float[m.rows()];
+        Arrays.fill(out, Float.NaN);
+        m.ops().matvec(m, p, out, 0, r0, r1);
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0"})
+    void matvecMatchesScalarTwinAndRowsDecode(GGMLType t) {
+        TypeOps ggml = TypeOps.of(t);
+        Planar p = Planar.of(t);
+        assertEquals(t, p.type());
+        Random r = new Random(7000L + t.id);
+        for (int n : SIZES) {
+            int rows = 11;
+            for (MemorySegment w : TypeTwinTest.weights(ggml, r, rows, n)) {
+                assertTrue(p.finiteScales(w, rows, n));
+                PlanarMatrix m = pack(p, w, rows, n);
+                float[] deq = TestData.dequantizeAll(ggml, w, rows, n);
+                float[] x = TestData.gaussian(r, n, 1.0);
+                float[] out = matvec(m, x, 0, rows);
+                float[] split = matvec(m, x, 0, 9);
+                float[] rest = matvec(m, x, 9, rows);
+                for (int row = 0; row < rows; row++) {
+                    float want = ggml.dotScalar(w, row * ggml.rowBytes(n), x, 0, n);
+                    TypeTwinTest.assertClose(want, out[row], TestData.sumAbsProducts(deq, row * n, x, 0, n), t + " n=" + n + " row " + row);
+                    assertEquals(out[row], row < 9 ? split[row] : rest[row], "row split changed a result");
+                    float[] dec = new float[n];
+                    m.row(row, dec, 0);
+                    assertArrayEquals(Arrays.copyOfRange(deq, row * n, (row + 1) * n), dec, t + " row decode");
+                }
+                PlanarMatrix tail = m.slice(4, 5);
+                float[] sliced = matvec(tail, x, 0, 5);
+                for (int row = 0; row < 5; row++) assertEquals(out[4 + row], sliced[row], "slice row " + row);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0"})
+    void gemmEqualsMatvecForEveryBatchRowAndSplit(GGMLType t) {
+        TypeOps ggml = TypeOps.of(t);
+        Planar p = Planar.of(t);
+        Random r = new Random(8000L + t.id);
+        for (int n : new int[] {288, 1024}) {
+            int rows = 13;
+            MemorySegment w = TestData.quantized(ggml, TestData.gaussian(r, rows * n, 1.0), rows, n);
+            PlanarMatrix m = pack(p, w, rows, n);
+            for (int nb : new int[] {1, 3, 4, 5, 8, 9}) {
+                float[] x = TestData.gaussian(r, nb * n, 1.0);
+                float[] prep = new float[p.prepSize(nb, n)];
+                p.prepare(x, 0, nb, n, prep);
+                int stride = rows + 2;
+                float[] full = new float[nb * stride], split = new float[nb * stride];
+                Arrays.fill(full, Float.NaN);
+                Arrays.fill(split, Float.NaN);
+                p.gemm(m, prep, nb, full, stride, 0, rows);
+                p.gemm(m, prep, nb, split, stride, 0, 6);
+                p.gemm(m, prep, nb, split, stride, 6, rows);
+                for (int b = 0; b < nb; b++) {
+                    float[] one = matvec(m, Arrays.copyOfRange(x, b * n, (b + 1) * n), 0, rows);
+                    for (int row = 0; row < stride; row++) {
+                        int i = b * stride + row;
+                        if (row >= rows) {
+                            assertTrue(Float.isNaN(full[i]) && Float.isNaN(split[i]), "gemm wrote outside its rows");
+                            continue;
+                        }
+                        assertEquals(one[row], full[i], t + " n=" + n + " nb=" + nb + " b=" + b + " row " + row + ": gemm must equal matvec");
+                        assertEquals(full[i], split[i], "row split changed a result");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fastHalfConversionIsExactForEveryFiniteHalf() {
+        short[] all = new short[1 << 16];
+        for (int i = 0; i < all.length; i++) all[i] = (short) i;
+        for (int i = 0; i + Vec.L <= all.length; i += Vec.L) {
+            if (!Vec.OK) return;
+            float[] got = new float[Vec.L];
+            Planar.finiteHalfToFloat(ShortVector.fromArray(Vec.S, all, i)).intoArray(got, 0);
+            for (int k = 0; k < Vec.L; k++) {
+                short h = all[i + k];
+                if ((h & 0x7c00) == 0x7c00) continue; // infinities and NaNs: such planes are never made
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(h)), Float.floatToRawIntBits(got[k]), "half " + Integer.toHexString(h & 0xffff));
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteScaleKeepsTheGgmlLayout() {
+        int rows = 2, n = 64;
+        MemorySegment w = TestData.quantized(TypeOps.of(GGMLType.Q8_0), TestData.gaussian(new Random(1), rows * n, 1.0), rows, n);
+        assertTrue(Planar.of(GGMLType.Q8_0).finiteScales(w, rows, n));
+        w.set(TestData.I16, 34 * 3, (short) 0x7c00); // block 3's scale: +Inf
+        assertFalse(Planar.of(GGMLType.Q8_0).finiteScales(w, rows, n));
+        assertNull(Planar.of(GGMLType.Q4_K));
+    }
+}
