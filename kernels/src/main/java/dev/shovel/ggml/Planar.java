@@ -5,9 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q8_0 and Q4_0 repacked at load into two planes: every row's quant bytes (ggml's {@code qs}, block after block), then
@@ -102,17 +100,8 @@ public abstract class Planar {
         for (; i < count; i++) out[i] = Float.float16ToFloat(d.get(I16, off + i * 2L));
     }
 
-    private static final FloatVector TWO_112 = FloatVector.broadcast(Vec.F, 0x1p112f);
-
-    /**
-     * Finite fp16 bits to floats in four operations (a plane with an infinite or NaN scale is not made): the
-     * sign-extended half shifted left 13 keeps its sign in bit 31 and its exponent and mantissa in bits 27..13,
-     * and 2^112 rebiases the exponent, subnormals included.
-     */
-    static FloatVector finiteHalfToFloat(ShortVector h) {
-        IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, Vec.I, 0);
-        return x.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(TWO_112);
-    }
+    /** Finite fp16 bits to floats (a plane with an infinite or NaN scale is not made). */
+    static FloatVector finiteHalfToFloat(ShortVector h) { return Vec.finiteHalf(Vec.s2i(h)); }
 
     /** Whether every scale of the ggml-layout matrix is finite (else it keeps that layout). */
     public final boolean finiteScales(MemorySegment src, long rows, int n) {

@@ -85,10 +85,11 @@ public final class Q2_K extends QuantOps {
         }
     }
 
-    private static FloatVector w2(IntVector q, int j, MemorySegment w, long bo, int is, float d, float dmin) {
-        int sc = KQuants.b(w, bo + is);
-        return Vec.toFloat(q.lanewise(VectorOperators.LSHR, 2 * j).and(3)).mul(d * (sc & 0xf)).sub(dmin * (sc >> 4));
+    private static FloatVector w2(IntVector q, int j, int sc, float d, float dmin) {
+        return q2(q, j).mul(d * (sc & 0xf)).sub(dmin * (sc >> 4));
     }
+
+    private static FloatVector q2(IntVector q, int j) { return Vec.toFloat(q.lanewise(VectorOperators.LSHR, 2 * j).and(3)); }
 
     @Override
     void decode(MemorySegment w, long off, float[] dst, int n) {
@@ -100,7 +101,7 @@ public final class Q2_K extends QuantOps {
                 for (int k = 0; k < 32; k += Vec.L) {
                     IntVector q = Vec.ints(w, bo + QS + 32 * h + k);
                     int is = 8 * h + k / 16;
-                    for (int j = 0; j < 4; j++) w2(q, j, w, bo, is + 2 * j, d, dmin).intoArray(dst, o + 32 * j + k);
+                    for (int j = 0; j < 4; j++) w2(q, j, KQuants.b(w, bo + is + 2 * j), d, dmin).intoArray(dst, o + 32 * j + k);
                 }
             }
         }

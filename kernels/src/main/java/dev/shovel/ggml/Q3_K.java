@@ -98,9 +98,10 @@ public final class Q3_K extends QuantOps {
 
     /** Quants of slice j (bits 2j) minus 4 unless hmask bit {@code bit} is set, as floats, times the slice scale. */
     private static FloatVector w3(IntVector q, IntVector hm, int j, int bit, float dl) {
-        IntVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and(3).or(Vec.bit(hm, bit, 2)).sub(4);
-        return Vec.toFloat(v).mul(dl);
+        return Vec.toFloat(q3(q, j).or(Vec.bit(hm, bit, 2)).sub(4)).mul(dl);
     }
+
+    private static IntVector q3(IntVector q, int j) { return q.lanewise(VectorOperators.LSHR, 2 * j).and(3); }
 
     @Override
     void decode(MemorySegment w, long off, float[] dst, int n) {

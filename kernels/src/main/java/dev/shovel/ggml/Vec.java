@@ -27,15 +27,35 @@ final class Vec {
 
     private static final FloatVector TWO_112 = FloatVector.broadcast(F, 0x1p112f);
 
+    // Helpers that take or return vectors stay under C2's always-inline size (35 bytecodes): a vector passed to a call
+    // that C2 declines to inline (cold call site, OSR) is boxed, an allocation per call.
+
+    /** Sign-extended shorts to int lanes. */
+    static IntVector s2i(ShortVector h) { return (IntVector) h.convertShape(VectorOperators.S2I, I, 0); }
+
+    /**
+     * Half bits (sign-extended in int lanes) to floats, exact for every finite half, subnormals included: shifted left
+     * 13, the sign stays in bit 31 and exponent and mantissa land in bits 27..13; 2^112 rebiases the exponent.
+     * Infinities and NaNs come out as large finite values ({@link #halfToFloat} fixes them).
+     */
+    static FloatVector finiteHalf(IntVector x) {
+        return x.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(TWO_112);
+    }
+
     /** IEEE half bits (sign-extended shorts) to floats; exact for every half, infinities and NaNs included. */
     static FloatVector halfToFloat(ShortVector h) {
-        IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
-        IntVector sign = x.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        IntVector mag = x.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        IntVector bits = mag.reinterpretAsFloats().mul(TWO_112).reinterpretAsInts();
-        VectorMask<Integer> special = x.and(0x7c00).eq(0x7c00);
-        if (special.anyTrue()) bits = bits.lanewise(VectorOperators.OR, 0x7f800000, special); // exponent 31: Inf/NaN
-        return bits.or(sign).reinterpretAsFloats();
+        IntVector x = s2i(h);
+        return special(x, finiteHalf(x));
+    }
+
+    /** Exponent 31 (infinity, NaN): the float exponent all ones, mantissa and sign kept. */
+    private static FloatVector special(IntVector x, FloatVector f) {
+        VectorMask<Integer> m = x.and(0x7c00).eq(0x7c00);
+        return m.anyTrue() ? orBits(f, m) : f;
+    }
+
+    private static FloatVector orBits(FloatVector f, VectorMask<Integer> m) {
+        return f.reinterpretAsInts().lanewise(VectorOperators.OR, 0x7f800000, m).reinterpretAsFloats();
     }
 
     /**
@@ -50,17 +70,24 @@ final class Vec {
 
     /**
      * Sum of the lanes as a fixed pairwise tree. Used instead of {@code reduceLanes(ADD)}, whose float order may
-     * differ between the interpreter and compiled code, so that results are bit-reproducible.
+     * differ between the interpreter and compiled code, so that results are bit-reproducible. Every piece is under
+     * C2's always-inline size: a vector passed to a call that is not inlined is boxed (an allocation per row).
      */
-    static float sum(FloatVector v) {
-        if (L == 16) v = v.add(v.rearrange(FOLD1));
-        if (L >= 8) {
-            v = v.add(v.rearrange(L == 16 ? FOLD2 : FOLD1));
-            v = v.add(v.rearrange(L == 16 ? FOLD3 : FOLD2));
-            v = v.add(v.rearrange(L == 16 ? FOLD4 : FOLD3));
-            return v.lane(0);
-        }
-        float s = 0; // scalar fallback sizes: plain order
+    static float sum(FloatVector v) { return L == 16 ? f4(f3(f2(f1(v)))).lane(0) : sum8(v); }
+
+    private static float sum8(FloatVector v) { return L == 8 ? f3(f2(f1(v))).lane(0) : sumLanes(v); }
+
+    private static FloatVector f1(FloatVector v) { return v.add(v.rearrange(FOLD1)); }
+
+    private static FloatVector f2(FloatVector v) { return v.add(v.rearrange(FOLD2)); }
+
+    private static FloatVector f3(FloatVector v) { return v.add(v.rearrange(FOLD3)); }
+
+    private static FloatVector f4(FloatVector v) { return v.add(v.rearrange(FOLD4)); }
+
+    /** Vector sizes the kernels do not handle: lanes in order. */
+    private static float sumLanes(FloatVector v) {
+        float s = 0;
         for (int i = 0; i < L; i++) s += v.lane(i);
         return s;
     }
@@ -96,9 +123,11 @@ final class Vec {
     static IntVector hi(IntVector q) { return q.lanewise(VectorOperators.LSHR, 4).and(0xf); }
 
     /** Bit {@code from} of each lane moved to bit {@code to}; other bits cleared. */
-    static IntVector bit(IntVector v, int from, int to) {
-        IntVector s = from <= to ? v.lanewise(VectorOperators.LSHL, to - from) : v.lanewise(VectorOperators.LSHR, from - to);
-        return s.and(1 << to);
+    static IntVector bit(IntVector v, int from, int to) { return shift(v, to - from).and(1 << to); }
+
+    /** v shifted left by {@code k} (right by -k when negative). */
+    private static IntVector shift(IntVector v, int k) {
+        return k >= 0 ? v.lanewise(VectorOperators.LSHL, k) : v.lanewise(VectorOperators.LSHR, -k);
     }
 
     /** Signed bytes (L lanes) to floats. */

@@ -164,7 +164,7 @@ class ReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2"})
+    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k"})
     void logitsAreBitIdenticalForOneAndTwoThreads(String name) {
         Reference ref = Reference.load(name);
         float[][] one, two;
