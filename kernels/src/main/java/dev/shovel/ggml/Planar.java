@@ -74,13 +74,11 @@ public abstract class Planar {
     /** Scalar: the 32 elements of the block whose quants start at {@code q}, with scale {@code d}. */
     abstract void decode(MemorySegment w, long q, float d, float[] out, int o);
 
-    /** Per-thread buffers: converted scales, parked GEMM accumulators. */
+    /** Per-thread buffer: converted scales. */
     static final class Scratch {
-        float[] scales = new float[256], acc = new float[256];
+        float[] scales = new float[256];
 
         float[] scales(int n) { return scales.length >= n ? scales : (scales = new float[n]); }
-
-        float[] acc(int n) { return acc.length >= n ? acc : (acc = new float[n]); }
     }
 
     static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -114,23 +112,25 @@ public abstract class Planar {
     /** Floats of prepared activations per block and batch row. */
     abstract int width();
 
+    /** Whether {@code batch} rows go through the GEMM tiles (else each row through matvec's dot). */
+    static boolean tiled(int batch) { return Vec.OK && batch > 1; }
+
     /** Floats of prepared activations for {@code batch} rows of {@code n} elements. */
-    public final int prepSize(int batch, int n) { return batch * (n / QK) * width(); }
+    public final int prepSize(int batch, int n) { return tiled(batch) ? batch * n : batch * (n / QK) * width(); }
 
     /**
-     * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}, block
-     * by block: each group of four rows interleaved (block k of rows 4g..4g+3 side by side, so the GEMM tile reads all
-     * four at fixed offsets from one index), then the rows left over one after another. Row b starts at
-     * {@code b * nb * width}.
+     * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}: for the
+     * GEMM tiles the rows as they are, else (one row, or no vector kernels) each row in matvec's layout,
+     * {@link #width} floats per block. Row b starts at b * n or b * nb * width.
      */
     public final void prepare(float[] x, int xOff, int batch, int n, float[] out) {
-        int nb = n / QK, e = width(), groups = Vec.OK ? batch / 4 : 0; // the scalar fallback has no GEMM tile
+        if (tiled(batch)) {
+            System.arraycopy(x, xOff, out, 0, batch * n);
+            return;
+        }
+        int nb = n / QK;
         for (int b = 0; b < batch; b++) {
-            int g = b / 4;
-            for (int k = 0; k < nb; k++) {
-                int o = b < groups * 4 ? (g * nb + k) * 4 * e + (b % 4) * e : (b * nb + k) * e;
-                prepareBlock(x, xOff + b * n + k * QK, out, o);
-            }
+            for (int k = 0; k < nb; k++) prepareBlock(x, xOff + b * n + k * QK, out, (b * nb + k) * width());
         }
     }
 
@@ -140,11 +140,8 @@ public abstract class Planar {
     /** Row at {@code q} times the prepared row at p[po..] (blocks {@code width} apart); sc[so..] holds its scales. */
     abstract float dot(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int nb);
 
-    /**
-     * Blocks [k0, k1) of {@link #dot} for the four interleaved prepared rows at p[po..] at once: their accumulators
-     * start at zero when k0 is 0, else from acc[ao..] (four vectors), and are stored back there.
-     */
-    abstract void dot4(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int k0, int k1, float[] acc, int ao);
+    /** Decodes columns [k0, k0 + ks) of rows [r, r + rows) of {@code m}, scaled, into wb (row i at i * ks). */
+    abstract void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb);
 
     /** Weight rows whose scales matvec converts at once (a few KB, so they stay in L1). */
     private static final int ROWS = 8;
@@ -167,34 +164,21 @@ public abstract class Planar {
     }
 
     /**
-     * GEMM tile: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch). For each group
-     * of four batch rows, the blocks go in slices of {@link #SLICE}: the group's slice of activations stays in L1
-     * while the chunk's rows pass over it, each row's four accumulators parked in {@code acc} between slices. Parking
-     * does not change a value, so every output still equals {@link #dot} bit for bit.
+     * GEMM: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch), from {@code p} prepared
+     * by {@link #prepare}: the float {@link Gemm} over rows decoded a slice at a time. A batch row's result depends
+     * neither on the chunking nor on the batch, though it may differ from matvec's in the last bits.
      */
     public final void gemm(PlanarMatrix m, float[] p, int batch, float[] out, int outStride, int r0, int r1) {
-        int n = m.n(), nb = n / QK, rs = nb * width(), rows = r1 - r0;
-        Scratch s = SCRATCH.get();
-        float[] sc = s.scales(rows * nb);
-        scales(m, r0, r1, sc);
-        float[] acc = s.acc(rows * 4 * Vec.L);
-        long qr = quantRow(n);
-        MemorySegment w = m.data();
-        int b = 0;
-        for (; Vec.OK && b + 4 <= batch; b += 4) {
-            for (int k0 = 0; k0 < nb; k0 += SLICE) {
-                int k1 = Math.min(nb, k0 + SLICE);
-                for (int r = r0; r < r1; r++) {
-                    dot4(w, m.quants() + r * qr, sc, (r - r0) * nb, p, b * rs, k0, k1, acc, (r - r0) * 4 * Vec.L);
-                }
-            }
-            for (int r = r0; r < r1; r++) {
-                int a = (r - r0) * 4 * Vec.L;
-                for (int k = 0; k < 4; k++) out[(b + k) * outStride + r] = Vec.sum(Vec.x(acc, a + k * Vec.L));
-            }
+        if (tiled(batch)) {
+            Gemm.gemm(m, m.n(), p, batch, out, outStride, r0, r1);
+            return;
         }
-        for (; b < batch; b++) {
-            for (int r = r0; r < r1; r++) out[b * outStride + r] = dot(w, m.quants() + r * qr, sc, (r - r0) * nb, p, b * rs, nb);
+        int n = m.n(), nb = n / QK;
+        float[] sc = SCRATCH.get().scales((r1 - r0) * nb);
+        scales(m, r0, r1, sc);
+        long qr = quantRow(n);
+        for (int b = 0; b < batch; b++) {
+            for (int r = r0; r < r1; r++) out[b * outStride + r] = dot(m.data(), m.quants() + r * qr, sc, (r - r0) * nb, p, b * nb * width(), nb);
         }
     }
 }

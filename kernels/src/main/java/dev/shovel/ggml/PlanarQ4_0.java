@@ -85,41 +85,21 @@ final class PlanarQ4_0 extends Planar {
     }
 
     @Override
-    void dot4(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int k0, int k1, float[] acc, int ao) {
-        FloatVector a0, a1, a2, a3;
-        if (k0 == 0) {
-            a0 = a1 = a2 = a3 = FloatVector.zero(Vec.F);
-        } else {
-            a0 = Vec.x(acc, ao);
-            a1 = Vec.x(acc, ao + Vec.L);
-            a2 = Vec.x(acc, ao + 2 * Vec.L);
-            a3 = Vec.x(acc, ao + 3 * Vec.L);
-        }
-        for (int b = k0; b < k1; b++) {
-            long qo = q + b * 16L;
-            int i = po + b * 4 * E;
-            IntVector v = v(w, qo);
-            FloatVector f = Vec.toFloat(v), h = hi(v);
-            FloatVector s0 = slice(f, h, p, i), s1 = slice(f, h, p, i + E);
-            FloatVector s2 = slice(f, h, p, i + 2 * E), s3 = slice(f, h, p, i + 3 * E);
-            for (int j = Vec.L; j < 16; j += Vec.L) {
-                v = v(w, qo + j);
-                f = Vec.toFloat(v);
-                h = hi(v);
-                s0 = s0.add(slice(f, h, p, i + j));
-                s1 = s1.add(slice(f, h, p, i + E + j));
-                s2 = s2.add(slice(f, h, p, i + 2 * E + j));
-                s3 = s3.add(slice(f, h, p, i + 3 * E + j));
+    void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb) {
+        int nb = m.n() / QK;
+        MemorySegment w = m.data();
+        for (int i = 0; i < rows; i++) {
+            for (int k = k0; k < k0 + ks; k += QK) {
+                long blk = (long) (r + i) * nb + k / QK;
+                FloatVector d = FloatVector.broadcast(Vec.F, Float.float16ToFloat(w.get(I16, m.scales() + blk * 2)));
+                long q = m.quants() + blk * 16;
+                int o = i * ks + k - k0;
+                for (int j = 0; j < 16; j += Vec.L) {
+                    IntVector v = v(w, q + j);
+                    Vec.toFloat(v.and(15).sub(8)).mul(d).intoArray(wb, o + j);
+                    Vec.toFloat(v.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(wb, o + 16 + j);
+                }
             }
-            FloatVector d = FloatVector.broadcast(Vec.F, sc[so + b]);
-            a0 = s0.fma(d, a0);
-            a1 = s1.fma(d, a1);
-            a2 = s2.fma(d, a2);
-            a3 = s3.fma(d, a3);
         }
-        a0.intoArray(acc, ao);
-        a1.intoArray(acc, ao + Vec.L);
-        a2.intoArray(acc, ao + 2 * Vec.L);
-        a3.intoArray(acc, ao + 3 * Vec.L);
     }
 }

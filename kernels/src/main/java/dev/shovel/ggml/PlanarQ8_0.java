@@ -49,38 +49,17 @@ final class PlanarQ8_0 extends Planar {
     }
 
     @Override
-    void dot4(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int k0, int k1, float[] acc, int ao) {
-        FloatVector a0, a1, a2, a3;
-        if (k0 == 0) {
-            a0 = a1 = a2 = a3 = FloatVector.zero(Vec.F);
-        } else {
-            a0 = Vec.x(acc, ao);
-            a1 = Vec.x(acc, ao + Vec.L);
-            a2 = Vec.x(acc, ao + 2 * Vec.L);
-            a3 = Vec.x(acc, ao + 3 * Vec.L);
-        }
-        for (int b = k0; b < k1; b++) {
-            long qo = q + b * 32L;
-            int i = po + b * 4 * QK;
-            FloatVector v = q(w, qo);
-            FloatVector s0 = v.mul(Vec.x(p, i)), s1 = v.mul(Vec.x(p, i + QK));
-            FloatVector s2 = v.mul(Vec.x(p, i + 2 * QK)), s3 = v.mul(Vec.x(p, i + 3 * QK));
-            for (int j = Vec.L; j < QK; j += Vec.L) {
-                v = q(w, qo + j);
-                s0 = v.fma(Vec.x(p, i + j), s0);
-                s1 = v.fma(Vec.x(p, i + QK + j), s1);
-                s2 = v.fma(Vec.x(p, i + 2 * QK + j), s2);
-                s3 = v.fma(Vec.x(p, i + 3 * QK + j), s3);
+    void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb) {
+        int nb = m.n() / QK;
+        MemorySegment w = m.data();
+        for (int i = 0; i < rows; i++) {
+            for (int k = k0; k < k0 + ks; k += QK) {
+                long blk = (long) (r + i) * nb + k / QK;
+                FloatVector d = FloatVector.broadcast(Vec.F, Float.float16ToFloat(w.get(I16, m.scales() + blk * 2)));
+                long q = m.quants() + blk * 32;
+                int o = i * ks + k - k0;
+                for (int j = 0; j < QK; j += Vec.L) q(w, q + j).mul(d).intoArray(wb, o + j);
             }
-            FloatVector d = FloatVector.broadcast(Vec.F, sc[so + b]);
-            a0 = s0.fma(d, a0);
-            a1 = s1.fma(d, a1);
-            a2 = s2.fma(d, a2);
-            a3 = s3.fma(d, a3);
         }
-        a0.intoArray(acc, ao);
-        a1.intoArray(acc, ao + Vec.L);
-        a2.intoArray(acc, ao + 2 * Vec.L);
-        a3.intoArray(acc, ao + 3 * Vec.L);
     }
 }

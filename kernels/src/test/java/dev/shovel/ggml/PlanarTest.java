@@ -63,37 +63,52 @@ class PlanarTest {
         }
     }
 
+    static float[] gemm(PlanarMatrix m, float[] x, int nb, int stride, int r0, int r1, float[] out) {
+        Planar p = m.ops();
+        float[] prep = new float[p.prepSize(nb, m.n())];
+        p.prepare(x, 0, nb, m.n(), prep);
+        p.gemm(m, prep, nb, out, stride, r0, r1);
+        return out;
+    }
+
+    /** Sizes across the GEMM's slices (256 columns), tiles (64 rows, 64 batch rows) and 4x4 register tiles. */
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_0"})
-    void gemmEqualsMatvecForEveryBatchRowAndSplit(GGMLType t) {
+    void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
         Random r = new Random(8000L + t.id);
-        for (int n : new int[] {288, 1024}) {
-            int rows = 13;
+        for (int[] shape : new int[][] {{13, 288}, {70, 544}}) {
+            int rows = shape[0], n = shape[1];
             MemorySegment w = TestData.quantized(ggml, TestData.gaussian(r, rows * n, 1.0), rows, n);
+            float[] deq = TestData.dequantizeAll(ggml, w, rows, n);
             PlanarMatrix m = pack(p, w, rows, n);
-            for (int nb : new int[] {1, 3, 4, 5, 8, 9}) {
-                float[] x = TestData.gaussian(r, nb * n, 1.0);
-                float[] prep = new float[p.prepSize(nb, n)];
-                p.prepare(x, 0, nb, n, prep);
-                int stride = rows + 2;
+            int most = 70; // more than one block of 64 batch rows, and rows left over from the 4x4 tiles
+            float[] xs = TestData.gaussian(r, most * n, 1.0);
+            int stride = rows + 2;
+            float[] ref = new float[most * stride];
+            gemm(m, xs, most, stride, 0, rows, ref);
+            for (int nb : new int[] {2, 3, 5, 9, 66}) {
+                int first = most - nb; // the same x rows, now in other places of the batch
+                float[] x = Arrays.copyOfRange(xs, first * n, most * n);
                 float[] full = new float[nb * stride], split = new float[nb * stride];
                 Arrays.fill(full, Float.NaN);
                 Arrays.fill(split, Float.NaN);
-                p.gemm(m, prep, nb, full, stride, 0, rows);
-                p.gemm(m, prep, nb, split, stride, 0, 6);
-                p.gemm(m, prep, nb, split, stride, 6, rows);
+                gemm(m, x, nb, stride, 0, rows, full);
+                gemm(m, x, nb, stride, 0, 6, split);
+                gemm(m, x, nb, stride, 6, rows, split);
                 for (int b = 0; b < nb; b++) {
-                    float[] one = matvec(m, Arrays.copyOfRange(x, b * n, (b + 1) * n), 0, rows);
                     for (int row = 0; row < stride; row++) {
                         int i = b * stride + row;
                         if (row >= rows) {
                             assertTrue(Float.isNaN(full[i]) && Float.isNaN(split[i]), "gemm wrote outside its rows");
                             continue;
                         }
-                        assertEquals(one[row], full[i], t + " n=" + n + " nb=" + nb + " b=" + b + " row " + row + ": gemm must equal matvec");
-                        assertEquals(full[i], split[i], "row split changed a result");
+                        String what = t + " " + rows + "x" + n + " nb=" + nb + " b=" + b + " row " + row;
+                        assertEquals(ref[(first + b) * stride + row], full[i], what + ": result depends on the batch position");
+                        assertEquals(full[i], split[i], what + ": row split changed a result");
+                        float want = ggml.dotScalar(w, row * ggml.rowBytes(n), x, b * n, n);
+                        TypeTwinTest.assertClose(want, full[i], TestData.sumAbsProducts(deq, row * n, x, b * n, n), what);
                     }
                 }
             }
