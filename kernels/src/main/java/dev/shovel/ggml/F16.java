@@ -27,6 +27,13 @@ public final class F16 extends BlockOps {
     }
 
     @Override
+    void decodeSpan(MemorySegment w, long off, float[] dst, int o, int n) {
+        int i = 0;
+        if (Vec.OK) for (; i + Vec.L <= n; i += Vec.L) load(w, off + 2L * i).intoArray(dst, o + i);
+        if (i < n) dequantize(w, off + 2L * i, dst, o + i, n - i);
+    }
+
+    @Override
     public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
         int i = 0;
         float s = 0;
@@ -41,40 +48,6 @@ public final class F16 extends BlockOps {
         }
         for (; i < n; i++) s += f16(w, off + 2L * i) * x[xOff + i];
         return s;
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n,
-              float[] out, int o0, int o1, int o2, int o3) {
-        int i = 0;
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        if (Vec.OK && n >= 2 * Vec.L) {
-            FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-            for (; i + 2 * Vec.L <= n; i += 2 * Vec.L) {
-                long o = off + 2L * i;
-                FloatVector w0 = load(w, o), w1 = load(w, o + 2L * Vec.L);
-                int j = i + Vec.L;
-                a0 = w0.fma(Vec.x(x, x0 + i), a0); a1 = w1.fma(Vec.x(x, x0 + j), a1);
-                b0 = w0.fma(Vec.x(x, x1 + i), b0); b1 = w1.fma(Vec.x(x, x1 + j), b1);
-                c0 = w0.fma(Vec.x(x, x2 + i), c0); c1 = w1.fma(Vec.x(x, x2 + j), c1);
-                e0 = w0.fma(Vec.x(x, x3 + i), e0); e1 = w1.fma(Vec.x(x, x3 + j), e1);
-            }
-            s0 = Vec.sum(a0.add(a1));
-            s1 = Vec.sum(b0.add(b1));
-            s2 = Vec.sum(c0.add(c1));
-            s3 = Vec.sum(e0.add(e1));
-        }
-        for (; i < n; i++) {
-            float v = f16(w, off + 2L * i);
-            s0 += v * x[x0 + i];
-            s1 += v * x[x1 + i];
-            s2 += v * x[x2 + i];
-            s3 += v * x[x3 + i];
-        }
-        out[o0] = s0;
-        out[o1] = s1;
-        out[o2] = s2;
-        out[o3] = s3;
     }
 
     // Per-type loop entry points (see BlockOps.gemm).

@@ -12,8 +12,7 @@ import jdk.incubator.vector.ShortVector;
  * every row's fp16 scales. The quants are read aligned and a row's scales are converted sixteen at a time, instead of
  * one fp16 load per 18- or 34-byte block. Same bytes as ggml's layout, plus alignment.
  * <p>
- * The dot kernel of a type works on one row with its scales already converted; {@code dot4} does, per batch row,
- * exactly the same operations, so the GEMM tile equals matvec bit for bit.
+ * The dot kernel of a type works on one row with its scales already converted; the GEMM decodes rows into floats.
  */
 public abstract class Planar {
     static final int QK = 32;

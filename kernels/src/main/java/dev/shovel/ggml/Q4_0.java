@@ -60,7 +60,7 @@ public final class Q4_0 extends BlockOps {
 
     private static FloatVector hi(IntVector q) { return Vec.toFloat(Vec.hi(q).sub(8)); }
 
-    // Fused kernels as in Q8_0: per block, s = sum of (q - 8) * x, then acc += s * d; dot4 matches dot bit for bit.
+    // Fused kernel as in Q8_0: per block, s = sum of (q - 8) * x, then acc += s * d.
 
     @Override
     public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
@@ -81,42 +81,6 @@ public final class Q4_0 extends BlockOps {
             acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
         }
         return Vec.sum(acc);
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < n / QK; b++) {
-            long bo = off + (long) b * BLOCK;
-            int i = b * QK;
-            IntVector q = q(w, bo, 0);
-            FloatVector l = lo(q), h = hi(q);
-            FloatVector s0 = l.mul(Vec.x(x, x0 + i)), s1 = l.mul(Vec.x(x, x1 + i));
-            FloatVector s2 = l.mul(Vec.x(x, x2 + i)), s3 = l.mul(Vec.x(x, x3 + i));
-            int r = i + 16;
-            s0 = h.fma(Vec.x(x, x0 + r), s0); s1 = h.fma(Vec.x(x, x1 + r), s1);
-            s2 = h.fma(Vec.x(x, x2 + r), s2); s3 = h.fma(Vec.x(x, x3 + r), s3);
-            for (int j = Vec.L; j < QK / 2; j += Vec.L) {
-                q = q(w, bo, j);
-                l = lo(q);
-                h = hi(q);
-                int p = i + j, u = i + 16 + j;
-                s0 = l.fma(Vec.x(x, x0 + p), s0); s1 = l.fma(Vec.x(x, x1 + p), s1);
-                s2 = l.fma(Vec.x(x, x2 + p), s2); s3 = l.fma(Vec.x(x, x3 + p), s3);
-                s0 = h.fma(Vec.x(x, x0 + u), s0); s1 = h.fma(Vec.x(x, x1 + u), s1);
-                s2 = h.fma(Vec.x(x, x2 + u), s2); s3 = h.fma(Vec.x(x, x3 + u), s3);
-            }
-            FloatVector d = FloatVector.broadcast(Vec.F, f16(w, bo));
-            a0 = s0.fma(d, a0);
-            a1 = s1.fma(d, a1);
-            a2 = s2.fma(d, a2);
-            a3 = s3.fma(d, a3);
-        }
-        out[o0] = Vec.sum(a0);
-        out[o1] = Vec.sum(a1);
-        out[o2] = Vec.sum(a2);
-        out[o3] = Vec.sum(a3);
     }
 
     @Override

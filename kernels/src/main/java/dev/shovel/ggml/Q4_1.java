@@ -69,17 +69,12 @@ public final class Q4_1 extends QuantOps {
     @Override public float dot(MemorySegment w, long off, float[] x, int xOff, int n) { return QuantOps.dot(this, w, off, x, xOff, n); }
 
     @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
-        QuantOps.dot4(this, w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3);
-    }
-
-    @Override
     public void matvec(MemorySegment w, int n, float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
         QuantOps.matvec(this, w, n, x, xOff, out, outOff, r0, r1);
     }
 
     @Override
     public void gemm(MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
-        QuantOps.gemm(this, w, n, x, nb, out, outStride, r0, r1);
+        BlockOps.gemm(this, w, n, x, nb, out, outStride, r0, r1);
     }
 }

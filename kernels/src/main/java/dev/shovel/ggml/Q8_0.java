@@ -41,8 +41,7 @@ public final class Q8_0 extends BlockOps {
         return Vec.bytesToFloat(Vec.bytes(w, bo + 2 + j));
     }
 
-    // Fused kernels: per block, s = sum of q * x over the block, then acc += s * d. dot4 does, per batch row, the
-    // same operations in the same order as dot, so GEMM equals matvec bit for bit.
+    // Fused kernel: per block, s = sum of q * x over the block, then acc += s * d.
 
     @Override
     public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
@@ -56,35 +55,6 @@ public final class Q8_0 extends BlockOps {
             acc = s.fma(FloatVector.broadcast(Vec.F, f16(w, bo)), acc);
         }
         return Vec.sum(acc);
-    }
-
-    @Override
-    void dot4(MemorySegment w, long off, float[] x, int x0, int x1, int x2, int x3, int n, float[] out, int o0, int o1, int o2, int o3) {
-        if (!Vec.OK) { dot4Scalar(w, off, x, x0, x1, x2, x3, n, out, o0, o1, o2, o3); return; }
-        FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < n / QK; b++) {
-            long bo = off + (long) b * BLOCK;
-            int i = b * QK;
-            FloatVector q = q(w, bo, 0);
-            FloatVector s0 = q.mul(Vec.x(x, x0 + i)), s1 = q.mul(Vec.x(x, x1 + i));
-            FloatVector s2 = q.mul(Vec.x(x, x2 + i)), s3 = q.mul(Vec.x(x, x3 + i));
-            for (int j = Vec.L; j < QK; j += Vec.L) {
-                q = q(w, bo, j);
-                s0 = q.fma(Vec.x(x, x0 + i + j), s0);
-                s1 = q.fma(Vec.x(x, x1 + i + j), s1);
-                s2 = q.fma(Vec.x(x, x2 + i + j), s2);
-                s3 = q.fma(Vec.x(x, x3 + i + j), s3);
-            }
-            FloatVector d = FloatVector.broadcast(Vec.F, f16(w, bo));
-            a0 = s0.fma(d, a0);
-            a1 = s1.fma(d, a1);
-            a2 = s2.fma(d, a2);
-            a3 = s3.fma(d, a3);
-        }
-        out[o0] = Vec.sum(a0);
-        out[o1] = Vec.sum(a1);
-        out[o2] = Vec.sum(a2);
-        out[o3] = Vec.sum(a3);
     }
 
     @Override
