@@ -110,13 +110,17 @@ public final class Q3_K extends QuantOps {
             float d = f16(w, bo + D);
             for (int h = 0; h < 2; h++) {
                 int o = b * QK_K + 128 * h;
-                for (int k = 0; k < 32; k += Vec.L) {
-                    IntVector q = Vec.ints(w, bo + QS + 32 * h + k), hm = Vec.ints(w, bo + k);
-                    int is = 8 * h + k / 16;
-                    for (int j = 0; j < 4; j++) w3(q, hm, j, 4 * h + j, d * scale(w, bo, is + 2 * j)).intoArray(dst, o + 32 * j + k);
-                }
+                for (int k = 0; k < 32; k += Vec.L) slice(w, bo, h, k, d, dst, o);
             }
         }
+    }
+
+    // The vector work of one slice is a method of its own with no vector parameters: decode inlined whole is too big
+    // for C2, which then leaves calls in it and boxes the vectors they pass.
+    private static void slice(MemorySegment w, long bo, int h, int k, float d, float[] dst, int o) {
+        IntVector q = Vec.ints(w, bo + QS + 32 * h + k), hm = Vec.ints(w, bo + k);
+        int is = 8 * h + k / 16;
+        for (int j = 0; j < 4; j++) w3(q, hm, j, 4 * h + j, d * scale(w, bo, is + 2 * j)).intoArray(dst, o + 32 * j + k);
     }
 
     // Per-type entry points (see QuantOps: one compiled loop per type).

@@ -91,13 +91,17 @@ public final class Q5_K extends QuantOps {
                 float d1 = d * KQuants.scaleK4(w, bo + SCALES, 2 * c), m1 = dmin * KQuants.minK4(w, bo + SCALES, 2 * c);
                 float d2 = d * KQuants.scaleK4(w, bo + SCALES, 2 * c + 1), m2 = dmin * KQuants.minK4(w, bo + SCALES, 2 * c + 1);
                 int o = b * QK_K + 64 * c;
-                for (int k = 0; k < 32; k += Vec.L) {
-                    IntVector q = Vec.ints(w, bo + QS + 32 * c + k), h = Vec.ints(w, bo + QH + k);
-                    Vec.toFloat(Vec.lo(q).or(Vec.bit(h, 2 * c, 4))).mul(d1).sub(m1).intoArray(dst, o + k);
-                    Vec.toFloat(Vec.hi(q).or(Vec.bit(h, 2 * c + 1, 4))).mul(d2).sub(m2).intoArray(dst, o + 32 + k);
-                }
+                for (int k = 0; k < 32; k += Vec.L) slice(w, bo + QS + 32 * c + k, bo + QH + k, c, d1, m1, d2, m2, dst, o + k);
             }
         }
+    }
+
+    // The vector work of one slice is a method of its own with no vector parameters: decode inlined whole is too big
+    // for C2, which then leaves calls in it and boxes the vectors they pass.
+    private static void slice(MemorySegment w, long qo, long ho, int c, float d1, float m1, float d2, float m2, float[] dst, int o) {
+        IntVector q = Vec.ints(w, qo), h = Vec.ints(w, ho);
+        Vec.toFloat(Vec.lo(q).or(Vec.bit(h, 2 * c, 4))).mul(d1).sub(m1).intoArray(dst, o);
+        Vec.toFloat(Vec.hi(q).or(Vec.bit(h, 2 * c + 1, 4))).mul(d2).sub(m2).intoArray(dst, o + 32);
     }
 
     // Per-type entry points (see QuantOps: one compiled loop per type).

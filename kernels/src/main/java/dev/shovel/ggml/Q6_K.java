@@ -99,16 +99,19 @@ public final class Q6_K extends QuantOps {
             for (int h = 0; h < 2; h++) {
                 long ql = bo + 64 * h, qh = bo + QH + 32 * h;
                 int o = b * QK_K + 128 * h;
-                for (int k = 0; k < 32; k += Vec.L) {
-                    int is = 8 * h + k / 16;
-                    IntVector a = Vec.ints(w, ql + k), c = Vec.ints(w, ql + 32 + k), hh = Vec.ints(w, qh + k);
-                    w6(Vec.lo(a), hh.lanewise(VectorOperators.LSHL, 4), d * sc(w, bo, is)).intoArray(dst, o + k);
-                    w6(Vec.lo(c), hh.lanewise(VectorOperators.LSHL, 2), d * sc(w, bo, is + 2)).intoArray(dst, o + 32 + k);
-                    w6(Vec.hi(a), hh, d * sc(w, bo, is + 4)).intoArray(dst, o + 64 + k);
-                    w6(Vec.hi(c), hh.lanewise(VectorOperators.LSHR, 2), d * sc(w, bo, is + 6)).intoArray(dst, o + 96 + k);
-                }
+                for (int k = 0; k < 32; k += Vec.L) slice(w, bo, ql + k, qh + k, 8 * h + k / 16, d, dst, o + k);
             }
         }
+    }
+
+    // The vector work of one slice is a method of its own with no vector parameters: decode inlined whole is too big
+    // for C2, which then leaves calls in it and boxes the vectors they pass.
+    private static void slice(MemorySegment w, long bo, long ql, long qh, int is, float d, float[] dst, int o) {
+        IntVector a = Vec.ints(w, ql), c = Vec.ints(w, ql + 32), hh = Vec.ints(w, qh);
+        w6(Vec.lo(a), hh.lanewise(VectorOperators.LSHL, 4), d * sc(w, bo, is)).intoArray(dst, o);
+        w6(Vec.lo(c), hh.lanewise(VectorOperators.LSHL, 2), d * sc(w, bo, is + 2)).intoArray(dst, o + 32);
+        w6(Vec.hi(a), hh, d * sc(w, bo, is + 4)).intoArray(dst, o + 64);
+        w6(Vec.hi(c), hh.lanewise(VectorOperators.LSHR, 2), d * sc(w, bo, is + 6)).intoArray(dst, o + 96);
     }
 
     // Per-type entry points (see QuantOps: one compiled loop per type).
