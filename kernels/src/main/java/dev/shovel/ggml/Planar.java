@@ -70,8 +70,14 @@ public abstract class Planar {
         }
     }
 
-    /** Scalar: the 32 elements of the block whose quants start at {@code q}, with scale {@code d}. */
+    /** Scalar: the 32 elements of the block whose quants start at {@code q}, with scale {@code d}, as ggml's. */
     abstract void decode(MemorySegment w, long q, float d, float[] out, int o);
+
+    /**
+     * {@link #decode} with vectors (same values), for the GEMM. Kept apart: the embedding lookup runs too rarely for
+     * C2, and Vector API code in the lower tiers allocates.
+     */
+    abstract void decodeVec(MemorySegment w, long q, float d, float[] out, int o);
 
     /** Per-thread buffer: converted scales. */
     static final class Scratch {
@@ -140,7 +146,16 @@ public abstract class Planar {
     abstract float dot(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int nb);
 
     /** Decodes columns [k0, k0 + ks) of rows [r, r + rows) of {@code m}, scaled, into wb (row i at i * ks). */
-    abstract void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb);
+    final void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb) {
+        int nb = m.n() / QK, qs = qsBytes();
+        MemorySegment w = m.data();
+        for (int i = 0; i < rows; i++) {
+            for (int k = k0; k < k0 + ks; k += QK) {
+                long blk = (long) (r + i) * nb + k / QK;
+                decodeVec(w, m.quants() + blk * qs, Float.float16ToFloat(w.get(I16, m.scales() + blk * 2)), wb, i * ks + k - k0);
+            }
+        }
+    }
 
     /** Weight rows whose scales matvec converts at once (a few KB, so they stay in L1). */
     private static final int ROWS = 8;

@@ -32,14 +32,6 @@ final class PlanarQ4_0 extends Planar {
         }
     }
 
-    @Override
-    void decode(MemorySegment w, long q, float d, float[] out, int o) {
-        for (int j = 0; j < 16; j++) {
-            int v = w.get(ValueLayout.JAVA_BYTE, q + j) & 0xff;
-            out[o + j] = d * ((v & 15) - 8);
-            out[o + 16 + j] = d * ((v >> 4) - 8);
-        }
-    }
 
     /** L quant bytes at {@code off}, zero-extended to int lanes. */
     private static IntVector v(MemorySegment w, long off) {
@@ -85,21 +77,21 @@ final class PlanarQ4_0 extends Planar {
     }
 
     @Override
-    void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb) {
-        int nb = m.n() / QK;
-        MemorySegment w = m.data();
-        for (int i = 0; i < rows; i++) {
-            for (int k = k0; k < k0 + ks; k += QK) {
-                long blk = (long) (r + i) * nb + k / QK;
-                FloatVector d = FloatVector.broadcast(Vec.F, Float.float16ToFloat(w.get(I16, m.scales() + blk * 2)));
-                long q = m.quants() + blk * 16;
-                int o = i * ks + k - k0;
-                for (int j = 0; j < 16; j += Vec.L) {
-                    IntVector v = v(w, q + j);
-                    Vec.toFloat(v.and(15).sub(8)).mul(d).intoArray(wb, o + j);
-                    Vec.toFloat(v.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(d).intoArray(wb, o + 16 + j);
-                }
-            }
+    void decode(MemorySegment w, long q, float d, float[] out, int o) {
+        for (int j = 0; j < 16; j++) {
+            int v = w.get(ValueLayout.JAVA_BYTE, q + j) & 0xff;
+            out[o + j] = d * ((v & 15) - 8);
+            out[o + 16 + j] = d * ((v >> 4) - 8);
+        }
+    }
+
+    @Override
+    void decodeVec(MemorySegment w, long q, float d, float[] out, int o) {
+        FloatVector dv = FloatVector.broadcast(Vec.F, d);
+        for (int j = 0; j < 16; j += Vec.L) {
+            IntVector v = v(w, q + j);
+            Vec.toFloat(v.and(15).sub(8)).mul(dv).intoArray(out, o + j);
+            Vec.toFloat(v.lanewise(VectorOperators.LSHR, 4).sub(8)).mul(dv).intoArray(out, o + 16 + j);
         }
     }
 }

@@ -18,10 +18,6 @@ final class PlanarQ8_0 extends Planar {
     @Override
     void prepareBlock(float[] x, int i, float[] out, int o) { System.arraycopy(x, i, out, o, QK); }
 
-    @Override
-    void decode(MemorySegment w, long q, float d, float[] out, int o) {
-        for (int j = 0; j < QK; j++) out[o + j] = d * w.get(ValueLayout.JAVA_BYTE, q + j);
-    }
 
     private static FloatVector q(MemorySegment w, long off) { return Vec.bytesToFloat(Vec.bytes(w, off)); }
 
@@ -49,17 +45,13 @@ final class PlanarQ8_0 extends Planar {
     }
 
     @Override
-    void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb) {
-        int nb = m.n() / QK;
-        MemorySegment w = m.data();
-        for (int i = 0; i < rows; i++) {
-            for (int k = k0; k < k0 + ks; k += QK) {
-                long blk = (long) (r + i) * nb + k / QK;
-                FloatVector d = FloatVector.broadcast(Vec.F, Float.float16ToFloat(w.get(I16, m.scales() + blk * 2)));
-                long q = m.quants() + blk * 32;
-                int o = i * ks + k - k0;
-                for (int j = 0; j < QK; j += Vec.L) q(w, q + j).mul(d).intoArray(wb, o + j);
-            }
-        }
+    void decode(MemorySegment w, long q, float d, float[] out, int o) {
+        for (int j = 0; j < QK; j++) out[o + j] = d * w.get(ValueLayout.JAVA_BYTE, q + j);
+    }
+
+    @Override
+    void decodeVec(MemorySegment w, long q, float d, float[] out, int o) {
+        FloatVector dv = FloatVector.broadcast(Vec.F, d);
+        for (int j = 0; j < QK; j += Vec.L) q(w, q + j).mul(dv).intoArray(out, o + j);
     }
 }
