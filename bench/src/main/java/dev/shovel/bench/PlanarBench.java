@@ -32,7 +32,7 @@ public class PlanarBench {
     private Arena arena;
     private Planar ops;
     private PlanarMatrix m;
-    private float[] p1, pb, out;
+    private float[] x, p1, pb, out;
     private int rows, n;
     private double gbPerOp;
 
@@ -54,7 +54,7 @@ public class PlanarBench {
         MemorySegment w = BenchWeights.make(t, rows, n, arena);
         m = PlanarMatrix.of(ops, arena.allocate(ops.bytes(rows, n), 64), rows, n);
         ops.pack(w, rows, n, m.data(), 0, rows);
-        float[] x = BenchWeights.activations(batch * n);
+        x = BenchWeights.activations(batch * n);
         p1 = new float[ops.prepSize(1, n)];
         ops.prepare(x, 0, 1, n, p1);
         pb = new float[ops.prepSize(batch, n)];
@@ -76,7 +76,7 @@ public class PlanarBench {
 
     @Benchmark
     public float[] gemm(Work work) {
-        ops.gemm(m, pb, batch, out, rows, 0, rows);
+        ops.gemm(m, x, pb, batch, out, rows, 0, rows);
         work.gb += gbPerOp;
         work.gflops += 2.0 * rows * n * batch / 1e9;
         return out;

@@ -185,7 +185,7 @@ public final class CpuBackend implements Backend {
             PlanarMatrix m = w.planar();
             if (m != null) {
                 if (n == 1) m.ops().matvec(m, p, out, 0, r0, r1);
-                else m.ops().gemm(m, p, n, out, rows, r0, r1);
+                else m.ops().gemm(m, x, p, n, out, rows, r0, r1);
             } else if (n == 1) w.ops().matvec(w.data(), w.cols(), x, 0, out, 0, r0, r1);
             else w.ops().gemm(w.data(), w.cols(), x, n, out, rows, r0, r1);
         }

@@ -120,19 +120,15 @@ public abstract class Planar {
     /** Whether {@code batch} rows go through the GEMM tiles (else each row through matvec's dot). */
     static boolean tiled(int batch) { return Vec.OK && batch > 1; }
 
-    /** Floats of prepared activations for {@code batch} rows of {@code n} elements. */
-    public final int prepSize(int batch, int n) { return tiled(batch) ? batch * n : batch * (n / QK) * width(); }
+    /** Floats of prepared activations for {@code batch} rows of {@code n} elements (none: the GEMM tiles read x). */
+    public final int prepSize(int batch, int n) { return tiled(batch) ? 0 : batch * (n / QK) * width(); }
 
     /**
-     * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}: for the
-     * GEMM tiles the rows as they are, else (one row, or no vector kernels) each row in matvec's layout,
-     * {@link #width} floats per block. Row b starts at b * n or b * nb * width.
+     * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}, each
+     * in matvec's layout, {@link #width} floats per block, row b at b * nb * width. Nothing for the GEMM tiles.
      */
     public final void prepare(float[] x, int xOff, int batch, int n, float[] out) {
-        if (tiled(batch)) {
-            System.arraycopy(x, xOff, out, 0, batch * n);
-            return;
-        }
+        if (tiled(batch)) return;
         int nb = n / QK;
         for (int b = 0; b < batch; b++) {
             for (int k = 0; k < nb; k++) prepareBlock(x, xOff + b * n + k * QK, out, (b * nb + k) * width());
@@ -159,8 +155,6 @@ public abstract class Planar {
 
     /** Weight rows whose scales matvec converts at once (a few KB, so they stay in L1). */
     private static final int ROWS = 8;
-    /** Blocks per GEMM slice: a group's prepared activations for one slice stay in L1. */
-    static final int SLICE = 16;
 
     /**
      * out[outOff + r] = row r · x for rows [r0, r1), where {@code p} holds x prepared by {@link #prepare} (once per
@@ -178,13 +172,14 @@ public abstract class Planar {
     }
 
     /**
-     * GEMM: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch), from {@code p} prepared
-     * by {@link #prepare}: the float {@link Gemm} over rows decoded a slice at a time. A batch row's result depends
-     * neither on the chunking nor on the batch, though it may differ from matvec's in the last bits.
+     * GEMM: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch) of {@code x} (rows n
+     * apart): the float {@link Gemm} over rows decoded a slice at a time, or, without it, matvec's dot over {@code p}
+     * prepared by {@link #prepare}. A batch row's result depends neither on the chunking nor on the batch, though it
+     * may differ from matvec's in the last bits.
      */
-    public final void gemm(PlanarMatrix m, float[] p, int batch, float[] out, int outStride, int r0, int r1) {
+    public final void gemm(PlanarMatrix m, float[] x, float[] p, int batch, float[] out, int outStride, int r0, int r1) {
         if (tiled(batch)) {
-            Gemm.gemm(m, m.n(), p, batch, out, outStride, r0, r1);
+            Gemm.gemm(m, m.n(), x, batch, out, outStride, r0, r1);
             return;
         }
         int n = m.n(), nb = n / QK;

@@ -32,7 +32,6 @@ final class PlanarQ4_0 extends Planar {
         }
     }
 
-
     /** L quant bytes at {@code off}, zero-extended to int lanes. */
     private static IntVector v(MemorySegment w, long off) {
         return (IntVector) Vec.bytes(w, off).convertShape(VectorOperators.ZERO_EXTEND_B2I, Vec.I, 0);

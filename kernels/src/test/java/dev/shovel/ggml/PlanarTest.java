@@ -67,7 +67,7 @@ class PlanarTest {
         Planar p = m.ops();
         float[] prep = new float[p.prepSize(nb, m.n())];
         p.prepare(x, 0, nb, m.n(), prep);
-        p.gemm(m, prep, nb, out, stride, r0, r1);
+        p.gemm(m, x, prep, nb, out, stride, r0, r1);
         return out;
     }
 

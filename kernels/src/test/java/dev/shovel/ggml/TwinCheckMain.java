@@ -51,7 +51,7 @@ public final class TwinCheckMain {
             float[] prep = new float[p.prepSize(nb, n)];
             p.prepare(x, 0, nb, n, prep);
             float[] out = new float[nb * rows];
-            p.gemm(m, prep, nb, out, rows, 0, rows);
+            p.gemm(m, x, prep, nb, out, rows, 0, rows);
             for (int b = 0; b < nb; b++) {
                 float[] one = PlanarTest.matvec(m, java.util.Arrays.copyOfRange(x, b * n, (b + 1) * n), 0, rows);
                 for (int row = 0; row < rows; row++) {
