@@ -215,6 +215,44 @@ final class KQuants {
 
     static int b(MemorySegment w, long off) { return w.get(ValueLayout.JAVA_BYTE, off) & 0xff; }
 
+    static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** Byte i (0..11) of the 12 packed scale bytes read as a long (bytes 0-7) and an int (8-11). */
+    private static int sb(long s, int t, int i) { return (int) ((i < 8 ? s >>> 8 * i : t >>> 8 * (i - 8)) & 0xff); }
+
+    /** {@link #scaleK4} from the scale bytes read as a long and an int. */
+    static int scaleK4(long s, int t, int j) {
+        return j < 4 ? sb(s, t, j) & 63 : sb(s, t, j + 4) & 0xf | (sb(s, t, j - 4) >> 6) << 4;
+    }
+
+    /** {@link #minK4} from the scale bytes read as a long and an int. */
+    static int minK4(long s, int t, int j) {
+        return j < 4 ? sb(s, t, j + 4) & 63 : sb(s, t, j + 4) >> 4 | (sb(s, t, j) >> 6) << 4;
+    }
+
+    /** Per-thread array the fused dots leave their vector accumulator in, for {@link Vec#sum(float[])}. */
+    private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[Vec.L]);
+
+    static float[] acc() { return ACC.get(); }
+
+    /** Per-thread buffer of sub-block sums of the activations. */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[512]);
+
+    /**
+     * Sums of x[xOff..xOff+n) over consecutive runs of {@code size}, in a per-thread buffer: the fused K-quant dots
+     * take a sub-block's min or offset term as its scale times this sum. Computed once per matvec, in a fixed order.
+     */
+    static float[] sums(float[] x, int xOff, int n, int size) {
+        float[] s = SUMS.get();
+        if (s.length < n / size) SUMS.set(s = new float[n / size]);
+        for (int i = 0; i < n / size; i++) {
+            float t = 0;
+            for (int j = 0; j < size; j++) t += x[xOff + i * size + j];
+            s[i] = t;
+        }
+        return s;
+    }
+
     /** Weights av_x + |x| of one 32-element sub-block, as quantize_row_q4_K_ref / q5_K_ref use. */
     static void rmsWeights(float[] x, int xo, float[] wts) {
         float sumX2 = 0;

@@ -6,7 +6,9 @@ import static dev.shovel.ggml.QuantMath.nearestInt;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * GGML_TYPE_Q4_K: super-blocks of 256 = fp16 d, fp16 dmin, 12 bytes of packed 6-bit scales and mins (8 each), then
@@ -95,12 +97,50 @@ public final class Q4_K extends QuantOps {
         }
     }
 
-    // Per-type entry points (see QuantOps: one compiled loop per type).
-    @Override public float dot(MemorySegment w, long off, float[] x, int xOff, int n) { return QuantOps.dot(this, w, off, x, xOff, n); }
+    /**
+     * One row without a decode buffer: per sub-block, d * scale times the sum of q * x, less dmin * min times the
+     * sum of x over the sub-block ({@code xs}, from {@link KQuants#sums}).
+     */
+    private static float fused(MemorySegment w, long off, float[] x, int xOff, int n, float[] xs) {
+        FloatVector a1 = FloatVector.zero(Vec.F), a2 = a1;
+        float mins = 0;
+        for (int b = 0; b < n / QK_K; b++) {
+            long bo = off + (long) b * BLOCK;
+            float d = f16(w, bo), dmin = f16(w, bo + 2);
+            long s = w.get(KQuants.I64, bo + SCALES);
+            int t = w.get(I32, bo + SCALES + 8);
+            int xb = xOff + b * QK_K;
+            for (int c = 0; c < 4; c++) {
+                FloatVector s1 = FloatVector.zero(Vec.F), s2 = s1;
+                for (int k = 0; k < 32; k += Vec.L) {
+                    IntVector q = Vec.ubytes(w, bo + QS + 32 * c + k);
+                    s1 = Vec.toFloat(q.and(15)).fma(Vec.x(x, xb + 64 * c + k), s1);
+                    s2 = Vec.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(Vec.x(x, xb + 64 * c + 32 + k), s2);
+                }
+                int j = 2 * c, xi = 8 * b + j;
+                a1 = s1.fma(FloatVector.broadcast(Vec.F, d * KQuants.scaleK4(s, t, j)), a1);
+                a2 = s2.fma(FloatVector.broadcast(Vec.F, d * KQuants.scaleK4(s, t, j + 1)), a2);
+                mins += dmin * (KQuants.minK4(s, t, j) * xs[xi] + KQuants.minK4(s, t, j + 1) * xs[xi + 1]);
+            }
+        }
+        return Vec.sum(a1.add(a2)) - mins;
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
+        return fused(w, off, x, xOff, n, KQuants.sums(x, xOff, n, 32));
+    }
 
     @Override
     public void matvec(MemorySegment w, int n, float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
-        QuantOps.matvec(this, w, n, x, xOff, out, outOff, r0, r1);
+        if (!Vec.OK) {
+            QuantOps.matvec(this, w, n, x, xOff, out, outOff, r0, r1);
+            return;
+        }
+        float[] xs = KQuants.sums(x, xOff, n, 32);
+        long rb = rowBytes(n);
+        for (int r = r0; r < r1; r++) out[outOff + r] = fused(w, r * rb, x, xOff, n, xs);
     }
 
     @Override

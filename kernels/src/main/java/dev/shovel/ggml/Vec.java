@@ -85,6 +85,14 @@ final class Vec {
 
     private static FloatVector f4(FloatVector v) { return v.add(v.rearrange(FOLD4)); }
 
+    /** {@link #sum(FloatVector)} of the L floats in {@code a}, in the same order, without vectors. */
+    static float sum(float[] a) {
+        for (int h = L / 2; h >= 1; h /= 2) {
+            for (int i = 0; i < h; i++) a[i] += a[i + h];
+        }
+        return a[0];
+    }
+
     /** Vector sizes the kernels do not handle: lanes in order. */
     private static float sumLanes(FloatVector v) {
         float s = 0;
@@ -112,6 +120,16 @@ final class Vec {
      */
     static IntVector ints(java.lang.foreign.MemorySegment w, long off) {
         return (IntVector) bytes(w, off).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    /** L bytes at {@code off} zero-extended to int lanes. */
+    static IntVector ubytes(java.lang.foreign.MemorySegment w, long off) {
+        return (IntVector) bytes(w, off).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /** L bytes of {@code a} at {@code i} zero-extended to int lanes. */
+    static IntVector ubytes(byte[] a, int i) {
+        return (IntVector) ByteVector.fromArray(B, a, i).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     static FloatVector toFloat(IntVector v) { return (FloatVector) v.convert(VectorOperators.I2F, 0); }

@@ -25,7 +25,7 @@ class DecodeAllocationTest {
 
     /** The embedded model (F32), and reference models whose Q8_0/Q4_0 weights the CPU backend repacks at load. */
     @ParameterizedTest
-    @ValueSource(strings = {"embedded", "llamaq-q8_0", "llamaq-q4_0"})
+    @ValueSource(strings = {"embedded", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k", "llamaq-q6_k"})
     void warmDecodeStepsAllocateUnderAFewKilobytesPerToken(String name) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         ModelOptions o = ModelOptions.defaults().withThreads(2).withCtxSize(512);
