@@ -32,7 +32,8 @@ public class PlanarBench {
     private Arena arena;
     private Planar ops;
     private PlanarMatrix m;
-    private float[] x, p1, pb, out;
+    private float[] x, out;
+    private int[] p1, pb;
     private int rows, n;
     private double gbPerOp;
 
@@ -55,9 +56,9 @@ public class PlanarBench {
         m = PlanarMatrix.of(ops, arena.allocate(ops.bytes(rows, n), 64), rows, n);
         ops.pack(w, rows, n, m.data(), 0, rows);
         x = BenchWeights.activations(batch * n);
-        p1 = new float[ops.prepSize(1, n)];
+        p1 = new int[ops.prepSize(1, n)];
         ops.prepare(x, 0, 1, n, p1);
-        pb = new float[ops.prepSize(batch, n)];
+        pb = new int[ops.prepSize(batch, n)];
         ops.prepare(x, 0, batch, n, pb);
         out = new float[batch * rows];
         gbPerOp = m.data().byteSize() / 1e9;

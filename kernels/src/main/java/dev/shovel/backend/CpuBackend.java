@@ -23,7 +23,7 @@ public final class CpuBackend implements Backend {
     static final boolean PLANAR = !"false".equals(System.getProperty("shovel.planar"));
 
     private final WorkerPool pool;
-    private float[] prep = new float[0];
+    private int[] prep = new int[0];
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
 
     public CpuBackend(WorkerPool pool) { this.pool = pool; }
@@ -151,11 +151,11 @@ public final class CpuBackend implements Backend {
         int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
         int chunks = Math.max(1, Math.min((rows + rowsPerChunk - 1) / rowsPerChunk, pool.threads() * 8));
         if (rows * rowBytes * n < PARALLEL_BYTES) chunks = 1; // waking the pool costs more than it saves
-        float[] p = null;
+        int[] p = null;
         if (wt.planar() != null) {
             Planar ops = wt.planar().ops();
             int size = ops.prepSize(n, wt.cols());
-            if (prep.length < size) prep = new float[size];
+            if (prep.length < size) prep = new int[size];
             ops.prepare(a(x), 0, n, wt.cols(), prep);
             p = prep;
         }
@@ -167,10 +167,11 @@ public final class CpuBackend implements Backend {
     /** The matmul job, reused for every call so a forward pass allocates nothing per op. */
     private static final class MatmulTask implements WorkerPool.Chunked {
         private CpuWeight w;
-        private float[] x, p, out;
+        private float[] x, out;
+        private int[] p;
         private int n, chunks;
 
-        void set(CpuWeight w, float[] x, float[] p, float[] out, int n, int chunks) {
+        void set(CpuWeight w, float[] x, int[] p, float[] out, int n, int chunks) {
             this.w = w;
             this.x = x;
             this.p = p;

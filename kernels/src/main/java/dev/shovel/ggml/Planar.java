@@ -3,16 +3,13 @@ package dev.shovel.ggml;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * Q8_0 and Q4_0 repacked at load into two planes: every row's quant bytes (ggml's {@code qs}, block after block), then
- * every row's fp16 scales. The quants are read aligned and a row's scales are converted sixteen at a time, instead of
- * one fp16 load per 18- or 34-byte block. Same bytes as ggml's layout, plus alignment.
- * <p>
- * The dot kernel of a type works on one row with its scales already converted; the GEMM decodes rows into floats.
+ * Q8_0 and Q4_0 repacked at load into a kernel-friendly layout of the same bytes (plus alignment): Q8_0 into
+ * row-major planes ({@link RowPlanar}), Q4_0 into groups of rows read as vector lanes ({@link PlanarQ4_0}).
+ * Matvec reads activations prepared once per matmul; the GEMM decodes weights into floats.
  */
 public abstract class Planar {
     static final int QK = 32;
@@ -32,78 +29,38 @@ public abstract class Planar {
     /** Bytes of quants per 32-element block. */
     abstract int qsBytes();
 
-    final long quantRow(int n) { return (long) n / QK * qsBytes(); }
-
-    /** Byte offset of the scale plane in a packed [rows][n] matrix. */
-    public final long scalePlane(long rows, int n) { return (rows * quantRow(n) + 63) & ~63L; }
-
     /** Bytes of a packed [rows][n] matrix. */
-    public final long bytes(long rows, int n) { return scalePlane(rows, n) + rows * (n / QK) * 2L; }
+    public abstract long bytes(long rows, int n);
+
+    /** A [rows][n] matrix in this layout over {@code dst} (of {@link #bytes} bytes, zeroed). */
+    public abstract PlanarMatrix matrix(MemorySegment dst, int rows, int n);
 
     /** Repacks rows [r0, r1) of the ggml-layout matrix {@code src} ([rows][n]) into {@code dst}. */
-    public final void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
-        int nb = n / QK, qs = qsBytes(), bb = qs + 2;
-        long sp = scalePlane(rows, n);
-        for (long r = r0; r < r1; r++) {
-            for (int b = 0; b < nb; b++) {
-                long blk = r * nb + b;
-                dst.set(I16, sp + blk * 2, src.get(I16, blk * bb));
-                MemorySegment.copy(src, blk * bb + 2, dst, blk * qs, qs);
-            }
-        }
-    }
+    public abstract void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1);
 
     /** A packed matrix as a view: rows [first, first + count) of {@code m}. */
-    public static PlanarMatrix slice(PlanarMatrix m, int first, int count) {
-        long nb = m.n() / QK;
-        return new PlanarMatrix(m.ops(), m.data(), m.quants() + first * m.ops().quantRow(m.n()),
-                m.scales() + first * nb * 2, count, m.n());
-    }
+    abstract PlanarMatrix slice(PlanarMatrix m, int first, int count);
 
     /** Decodes row {@code r} (embedding lookup). */
-    final void row(PlanarMatrix m, int r, float[] out, int outOff) {
-        int nb = m.n() / QK, qs = qsBytes();
-        for (int b = 0; b < nb; b++) {
-            long blk = (long) r * nb + b;
-            float d = Float.float16ToFloat(m.data().get(I16, m.scales() + blk * 2));
-            decode(m.data(), m.quants() + blk * qs, d, out, outOff + b * QK);
-        }
-    }
+    abstract void row(PlanarMatrix m, int r, float[] out, int outOff);
 
-    /** Scalar: the 32 elements of the block whose quants start at {@code q}, with scale {@code d}, as ggml's. */
-    abstract void decode(MemorySegment w, long q, float d, float[] out, int o);
+    /** Decodes columns [k0, k0 + ks) of rows [r, r + rows) of {@code m}, scaled, into wb (row i at i * ks). */
+    abstract void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb);
 
     /**
-     * {@link #decode} with vectors (same values), for the GEMM. Kept apart: the embedding lookup runs too rarely for
-     * C2, and Vector API code in the lower tiers allocates.
+     * out[outOff + r] = row r · x for rows [r0, r1), where {@code p} holds x prepared by {@link #prepare} (once per
+     * matmul, shared by every chunk).
      */
-    abstract void decodeVec(MemorySegment w, long q, float d, float[] out, int o);
+    public abstract void matvec(PlanarMatrix m, int[] p, float[] out, int outOff, int r0, int r1);
 
-    /** Per-thread buffer: converted scales. */
-    static final class Scratch {
-        float[] scales = new float[256];
+    /**
+     * GEMM: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch) of {@code x} (rows n
+     * apart), with {@code p} from {@link #prepare}. A batch row's result depends neither on the chunking nor on the
+     * batch, though it may differ from matvec's in the last bits.
+     */
+    public abstract void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1);
 
-        float[] scales(int n) { return scales.length >= n ? scales : (scales = new float[n]); }
-    }
-
-    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** Converts the fp16 scales of rows [r0, r1) to floats: row r's at out[(r - r0) * nb...]. */
-    static void scales(PlanarMatrix m, int r0, int r1, float[] out) {
-        int count = (r1 - r0) * (m.n() / QK);
-        long off = m.scales() + (long) r0 * (m.n() / QK) * 2;
-        MemorySegment d = m.data();
-        int i = 0;
-        if (Vec.OK) {
-            for (; i + Vec.L <= count; i += Vec.L) {
-                ShortVector h = ShortVector.fromMemorySegment(Vec.S, d, off + i * 2L, ByteOrder.LITTLE_ENDIAN);
-                finiteHalfToFloat(h).intoArray(out, i);
-            }
-        }
-        for (; i < count; i++) out[i] = Float.float16ToFloat(d.get(I16, off + i * 2L));
-    }
-
-    /** Finite fp16 bits to floats (a plane with an infinite or NaN scale is not made). */
+    /** Finite fp16 bits to floats (a layout with an infinite or NaN scale is not made). */
     static FloatVector finiteHalfToFloat(ShortVector h) { return Vec.finiteHalf(Vec.s2i(h)); }
 
     /** Whether every scale of the ggml-layout matrix is finite (else it keeps that layout). */
@@ -114,20 +71,20 @@ public abstract class Planar {
         return true;
     }
 
-    /** Floats of prepared activations per block and batch row. */
+    /** Ints of prepared activations per block and batch row. */
     abstract int width();
 
-    /** Whether {@code batch} rows go through the GEMM tiles (else each row through matvec's dot). */
+    /** Whether {@code batch} rows go through the GEMM tiles (else each row through matvec's kernel). */
     static boolean tiled(int batch) { return Vec.OK && batch > 1; }
 
-    /** Floats of prepared activations for {@code batch} rows of {@code n} elements (none: the GEMM tiles read x). */
+    /** Ints of prepared activations for {@code batch} rows of {@code n} elements (none: the GEMM tiles read x). */
     public final int prepSize(int batch, int n) { return tiled(batch) ? 0 : batch * (n / QK) * width(); }
 
     /**
      * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}, each
-     * in matvec's layout, {@link #width} floats per block, row b at b * nb * width. Nothing for the GEMM tiles.
+     * in matvec's layout, {@link #width} ints per block, row b at b * nb * width. Nothing for the GEMM tiles.
      */
-    public final void prepare(float[] x, int xOff, int batch, int n, float[] out) {
+    public final void prepare(float[] x, int xOff, int batch, int n, int[] out) {
         if (tiled(batch)) return;
         int nb = n / QK;
         for (int b = 0; b < batch; b++) {
@@ -135,59 +92,6 @@ public abstract class Planar {
         }
     }
 
-    /** Writes the {@link #width} prepared floats of the 32 activations at x[i..] to out[o..]. */
-    abstract void prepareBlock(float[] x, int i, float[] out, int o);
-
-    /** Row at {@code q} times the prepared row at p[po..] (blocks {@code width} apart); sc[so..] holds its scales. */
-    abstract float dot(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int nb);
-
-    /** Decodes columns [k0, k0 + ks) of rows [r, r + rows) of {@code m}, scaled, into wb (row i at i * ks). */
-    final void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb) {
-        int nb = m.n() / QK, qs = qsBytes();
-        MemorySegment w = m.data();
-        for (int i = 0; i < rows; i++) {
-            for (int k = k0; k < k0 + ks; k += QK) {
-                long blk = (long) (r + i) * nb + k / QK;
-                decodeVec(w, m.quants() + blk * qs, Float.float16ToFloat(w.get(I16, m.scales() + blk * 2)), wb, i * ks + k - k0);
-            }
-        }
-    }
-
-    /** Weight rows whose scales matvec converts at once (a few KB, so they stay in L1). */
-    private static final int ROWS = 8;
-
-    /**
-     * out[outOff + r] = row r · x for rows [r0, r1), where {@code p} holds x prepared by {@link #prepare} (once per
-     * matmul, shared by every chunk).
-     */
-    public final void matvec(PlanarMatrix m, float[] p, float[] out, int outOff, int r0, int r1) {
-        int n = m.n(), nb = n / QK;
-        float[] sc = SCRATCH.get().scales(ROWS * nb);
-        long qr = quantRow(n);
-        for (int t = r0; t < r1; t += ROWS) {
-            int t1 = Math.min(r1, t + ROWS);
-            scales(m, t, t1, sc);
-            for (int r = t; r < t1; r++) out[outOff + r] = dot(m.data(), m.quants() + r * qr, sc, (r - t) * nb, p, 0, nb);
-        }
-    }
-
-    /**
-     * GEMM: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch) of {@code x} (rows n
-     * apart): the float {@link Gemm} over rows decoded a slice at a time, or, without it, matvec's dot over {@code p}
-     * prepared by {@link #prepare}. A batch row's result depends neither on the chunking nor on the batch, though it
-     * may differ from matvec's in the last bits.
-     */
-    public final void gemm(PlanarMatrix m, float[] x, float[] p, int batch, float[] out, int outStride, int r0, int r1) {
-        if (tiled(batch)) {
-            Gemm.gemm(m, m.n(), x, batch, out, outStride, r0, r1);
-            return;
-        }
-        int n = m.n(), nb = n / QK;
-        float[] sc = SCRATCH.get().scales((r1 - r0) * nb);
-        scales(m, r0, r1, sc);
-        long qr = quantRow(n);
-        for (int b = 0; b < batch; b++) {
-            for (int r = r0; r < r1; r++) out[b * outStride + r] = dot(m.data(), m.quants() + r * qr, sc, (r - r0) * nb, p, b * nb * width(), nb);
-        }
-    }
+    /** Writes the {@link #width} prepared ints of the 32 activations at x[i..] to out[o..]. */
+    abstract void prepareBlock(float[] x, int i, int[] out, int o);
 }

@@ -2,15 +2,17 @@ package dev.shovel.ggml;
 
 import java.lang.foreign.MemorySegment;
 
-/** A [rows][n] matrix in {@link Planar} layout: row r's quants at {@code quants + r * rowQuantBytes}, scales likewise. */
-public record PlanarMatrix(Planar ops, MemorySegment data, long quants, long scales, int rows, int n) implements Gemm.Rows {
+/**
+ * A [rows][n] matrix in a {@link Planar} layout. Row-major planes: row r's quants at {@code quants + r * rowQuantBytes},
+ * its scales likewise from {@code scales}. Grouped Q4_0: row r is row {@code first + r} of the packed groups.
+ */
+public record PlanarMatrix(Planar ops, MemorySegment data, long quants, long scales, int rows, int n, int first)
+        implements Gemm.Rows {
 
-    /** Packs the ggml-layout matrix {@code src} into {@code dst} (of {@link Planar#bytes} bytes), rows [r0, r1). */
-    public static PlanarMatrix of(Planar ops, MemorySegment dst, int rows, int n) {
-        return new PlanarMatrix(ops, dst, 0, ops.scalePlane(rows, n), rows, n);
-    }
+    /** A matrix over {@code dst} (of {@link Planar#bytes} bytes) for {@link Planar#pack} to fill. */
+    public static PlanarMatrix of(Planar ops, MemorySegment dst, int rows, int n) { return ops.matrix(dst, rows, n); }
 
-    public PlanarMatrix slice(int first, int count) { return Planar.slice(this, first, count); }
+    public PlanarMatrix slice(int first, int count) { return ops.slice(this, first, count); }
 
     public void row(int r, float[] out, int outOff) { ops.row(this, r, out, outOff); }
 

@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 
-/** Planar Q8_0: per block, s = sum of q * x over its 32 elements, then acc += s * d. Prepared x is x itself. */
-final class PlanarQ8_0 extends Planar {
+/** Planar Q8_0: per block, s = sum of q * x over its 32 elements, then acc += s * d. Prepared x is x itself (float bits). */
+final class PlanarQ8_0 extends RowPlanar {
     static final PlanarQ8_0 INSTANCE = new PlanarQ8_0();
 
     @Override public GGMLType type() { return GGMLType.Q8_0; }
@@ -16,30 +16,31 @@ final class PlanarQ8_0 extends Planar {
     @Override int width() { return QK; }
 
     @Override
-    void prepareBlock(float[] x, int i, float[] out, int o) { System.arraycopy(x, i, out, o, QK); }
-
+    void prepareBlock(float[] x, int i, int[] out, int o) {
+        for (int j = 0; j < QK; j++) out[o + j] = Float.floatToRawIntBits(x[i + j]);
+    }
 
     private static FloatVector q(MemorySegment w, long off) { return Vec.bytesToFloat(Vec.bytes(w, off)); }
 
     @Override
-    float dot(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int nb) {
+    float dot(MemorySegment w, long q, float[] sc, int so, int[] p, int po, int nb) {
         if (!Vec.OK) return dotScalar(w, q, sc, so, p, po, nb);
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
             long qo = q + b * 32L;
             int i = po + b * QK;
-            FloatVector s = q(w, qo).mul(Vec.x(p, i));
-            for (int j = Vec.L; j < QK; j += Vec.L) s = q(w, qo + j).fma(Vec.x(p, i + j), s);
+            FloatVector s = q(w, qo).mul(Vec.xi(p, i));
+            for (int j = Vec.L; j < QK; j += Vec.L) s = q(w, qo + j).fma(Vec.xi(p, i + j), s);
             acc = s.fma(FloatVector.broadcast(Vec.F, sc[so + b]), acc);
         }
         return Vec.sum(acc);
     }
 
     /** Plain Java fallback for vector sizes the kernels do not handle. */
-    private static float dotScalar(MemorySegment w, long q, float[] sc, int so, float[] p, int po, int nb) {
+    private static float dotScalar(MemorySegment w, long q, float[] sc, int so, int[] p, int po, int nb) {
         double s = 0;
         for (int b = 0; b < nb; b++) {
-            for (int j = 0; j < QK; j++) s += (double) sc[so + b] * w.get(ValueLayout.JAVA_BYTE, q + b * 32L + j) * p[po + b * QK + j];
+            for (int j = 0; j < QK; j++) s += (double) sc[so + b] * w.get(ValueLayout.JAVA_BYTE, q + b * 32L + j) * Float.intBitsToFloat(p[po + b * QK + j]);
         }
         return (float) s;
     }
