@@ -7,9 +7,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * Q8_0 and Q4_0 repacked at load into a kernel-friendly layout of the same bytes (plus alignment): Q8_0 into
- * row-major planes ({@link RowPlanar}), Q4_0 into groups of rows read as vector lanes ({@link PlanarQ4_0}).
- * Matvec reads activations prepared once per matmul; the GEMM decodes weights into floats.
+ * Q8_0 and Q4_0 repacked at load into a kernel-friendly layout of the same bytes: groups of rows read as vector
+ * lanes ({@link GroupPlanar}). Matvec reads activations prepared once per matmul; the GEMM decodes weights into
+ * floats.
  */
 public abstract class Planar {
     static final int QK = 32;

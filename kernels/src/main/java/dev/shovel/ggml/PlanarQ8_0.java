@@ -1,58 +1,110 @@
 package dev.shovel.ggml;
 
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.B2S;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
-/** Planar Q8_0: per block, s = sum of q * x over its 32 elements, then acc += s * d. Prepared x is x itself (float bits). */
-final class PlanarQ8_0 extends RowPlanar {
+/**
+ * Grouped Q8_0: chunks of 2 bytes, so chunk i holds elements 2i and 2i+1 of every row; sign-extended to shorts, each
+ * int lane is one row's pair, multiplied by the broadcast pair of int8 activations. Two chunks' products, at most
+ * 128 * 127 each, fit a short; they are then widened and summed in ints. Per row and block: d * dx * sum q * xq.
+ */
+final class PlanarQ8_0 extends GroupPlanar {
     static final PlanarQ8_0 INSTANCE = new PlanarQ8_0();
+    /** Prepared ints per block: 16 activation pairs, dx (float bits). */
+    private static final int E = 17;
+    /** Bytes of a chunk across the group. */
+    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(Vec.I.vectorBitSize() / 2));
 
     @Override public GGMLType type() { return GGMLType.Q8_0; }
 
     @Override int qsBytes() { return 32; }
 
-    @Override int width() { return QK; }
+    @Override int chunk() { return 2; }
+
+    @Override int width() { return E; }
+
+    @Override
+    void decode(MemorySegment w, int nb, long s, int b, float[] out, int o) {
+        long base = base(nb, s, b);
+        float d = Float.float16ToFloat(w.get(I16, scale(base, s)));
+        for (int i = 0; i < 16; i++) {
+            long c = chunk(base, s, i);
+            out[o + 2 * i] = d * w.get(ValueLayout.JAVA_BYTE, c);
+            out[o + 2 * i + 1] = d * w.get(ValueLayout.JAVA_BYTE, c + 1);
+        }
+    }
 
     @Override
     void prepareBlock(float[] x, int i, int[] out, int o) {
-        for (int j = 0; j < QK; j++) out[o + j] = Float.floatToRawIntBits(x[i + j]);
+        int[] q = QS.get();
+        float d = quantize(x, i, q);
+        for (int k = 0; k < 16; k++) out[o + k] = q[2 * k] & 0xffff | q[2 * k + 1] << 16;
+        out[o + 16] = Float.floatToRawIntBits(d);
     }
 
-    private static FloatVector q(MemorySegment w, long off) { return Vec.bytesToFloat(Vec.bytes(w, off)); }
+    @Override
+    float dot(MemorySegment w, int nb, long s, int[] p, int po) {
+        float acc = 0;
+        for (int b = 0; b < nb; b++) {
+            long base = base(nb, s, b);
+            int xo = po + b * E, sum = 0;
+            for (int i = 0; i < 16; i++) {
+                long c = chunk(base, s, i);
+                int pair = p[xo + i];
+                sum += w.get(ValueLayout.JAVA_BYTE, c) * (short) pair + w.get(ValueLayout.JAVA_BYTE, c + 1) * (pair >> 16);
+            }
+            float d = Float.float16ToFloat(w.get(I16, scale(base, s)));
+            acc = Math.fma((float) sum * Float.intBitsToFloat(p[xo + 16]), d, acc);
+        }
+        return acc;
+    }
+
+    // Only the JDK's force-inlined vector calls appear in the loops below: past C2's node budget, helpers of ours would
+    // stay calls and box the vectors passed to them.
 
     @Override
-    float dot(MemorySegment w, long q, float[] sc, int so, int[] p, int po, int nb) {
-        if (!Vec.OK) return dotScalar(w, q, sc, so, p, po, nb);
+    void group(MemorySegment w, long gb, int nb, int[] p, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
-            long qo = q + b * 32L;
-            int i = po + b * QK;
-            FloatVector s = q(w, qo).mul(Vec.xi(p, i));
-            for (int j = Vec.L; j < QK; j += Vec.L) s = q(w, qo + j).fma(Vec.xi(p, i + j), s);
-            acc = s.fma(FloatVector.broadcast(Vec.F, sc[so + b]), acc);
+            long base = gb + (long) b * blockBytes();
+            int xo = b * E;
+            IntVector sum = IntVector.zero(Vec.I);
+            for (int i = 0; i < 16; i += 2) {
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + i * 2L * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + (i + 1) * 2L * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+                IntVector t = q0.mul(IntVector.broadcast(Vec.I, p[xo + i]).reinterpretAsShorts())
+                        .add(q1.mul(IntVector.broadcast(Vec.I, p[xo + i + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                sum = sum.add(t.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(t.lanewise(ASHR, 16));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 32L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            acc = ((FloatVector) sum.convert(I2F, 0)).mul(Float.intBitsToFloat(p[xo + 16])).fma(d, acc);
         }
-        return Vec.sum(acc);
-    }
-
-    /** Plain Java fallback for vector sizes the kernels do not handle. */
-    private static float dotScalar(MemorySegment w, long q, float[] sc, int so, int[] p, int po, int nb) {
-        double s = 0;
-        for (int b = 0; b < nb; b++) {
-            for (int j = 0; j < QK; j++) s += (double) sc[so + b] * w.get(ValueLayout.JAVA_BYTE, q + b * 32L + j) * Float.intBitsToFloat(p[po + b * QK + j]);
-        }
-        return (float) s;
+        acc.intoArray(out, o);
     }
 
     @Override
-    void decode(MemorySegment w, long q, float d, float[] out, int o) {
-        for (int j = 0; j < QK; j++) out[o + j] = d * w.get(ValueLayout.JAVA_BYTE, q + j);
-    }
-
-    @Override
-    void decodeVec(MemorySegment w, long q, float d, float[] out, int o) {
-        FloatVector dv = FloatVector.broadcast(Vec.F, d);
-        for (int j = 0; j < QK; j += Vec.L) q(w, q + j).mul(dv).intoArray(out, o + j);
+    void decodeBlock(MemorySegment w, long base, float[] buf, int o) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 32L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+        for (int i = 0; i < 16; i++) {
+            IntVector t = ((ShortVector) ByteVector.fromMemorySegment(B2, w, base + i * 2L * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0)).reinterpretAsInts();
+            ((FloatVector) t.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).mul(d).intoArray(buf, o + 2 * i * G);
+            ((FloatVector) t.lanewise(ASHR, 16).convert(I2F, 0)).mul(d).intoArray(buf, o + (2 * i + 1) * G);
+        }
     }
 }

@@ -111,9 +111,6 @@ final class Vec {
         return ByteVector.fromMemorySegment(B, w, off, java.nio.ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** L floats stored as their bits in {@code x} at {@code i}. */
-    static FloatVector xi(int[] x, int i) { return IntVector.fromArray(I, x, i).reinterpretAsFloats(); }
-
     /** L floats of {@code x} at {@code i}. */
     static FloatVector x(float[] x, int i) { return FloatVector.fromArray(F, x, i); }
 

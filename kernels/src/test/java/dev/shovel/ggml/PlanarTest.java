@@ -12,8 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Planar Q8_0/Q4_0 against the ggml layout's scalar twin (and Q4_0's matvec bit for bit against its int8 twin): matvec,
- * GEMM, row decode, slices.
+ * Planar Q8_0/Q4_0 against the ggml layout's scalar twin (and matvec bit for bit against its int8 twin): matvec, GEMM,
+ * row decode, slices.
  */
 class PlanarTest {
     static final int[] SIZES = {32, 96, 288, 1024, 4096};
@@ -26,12 +26,11 @@ class PlanarTest {
     }
 
     /**
-     * How far matvec may be from the float twin. Q4_0 multiplies int8 activations, as llama.cpp does: per block, x is
-     * off by at most dx / 2 (dx = amax / 127) plus the rounding of dx to fp16.
+     * How far matvec may be from the float twin. It multiplies int8 activations, as llama.cpp does: per block, x is off
+     * by at most dx / 2 (dx = amax / 127) plus the rounding of dx to fp16.
      */
-    static double matvecTol(GGMLType t, float[] deq, int row, int n, float[] x, int xOff) {
+    static double matvecTol(float[] deq, int row, int n, float[] x, int xOff) {
         double tol = 1e-5 * TestData.sumAbsProducts(deq, row * n, x, xOff, n) + 1e-30;
-        if (t != GGMLType.Q4_0) return tol;
         for (int b = 0; b < n / 32; b++) {
             double amax = 0, sw = 0;
             for (int j = 0; j < 32; j++) {
@@ -79,8 +78,8 @@ class PlanarTest {
                 for (int row = 0; row < rows; row++) {
                     float want = ggml.dotScalar(w, row * ggml.rowBytes(n), x, 0, n);
                     String what = t + " n=" + n + " row " + row;
-                    assertTrue(Math.abs(want - out[row]) <= matvecTol(t, deq, row, n, x, 0), what + ": twin " + want + " matvec " + out[row]);
-                    if (t == GGMLType.Q4_0) assertEquals(PlanarQ4_0.dot(m.data(), n / 32, row, prep, 0), out[row], what + ": int8 twin");
+                    assertTrue(Math.abs(want - out[row]) <= matvecTol(deq, row, n, x, 0), what + ": twin " + want + " matvec " + out[row]);
+                    assertEquals(((GroupPlanar) p).dot(m.data(), n / 32, row, prep, 0), out[row], what + ": int8 twin");
                     assertEquals(out[row], row < 9 ? split[row] : rest[row], "row split changed a result");
                     float[] dec = new float[n];
                     m.row(row, dec, 0);
