@@ -100,7 +100,7 @@ class PlanarTest {
         return out;
     }
 
-    /** Sizes across the GEMM's slices (256 columns), tiles (64 rows, 64 batch rows) and 4x4 register tiles. */
+    /** Sizes across the GEMM's slices (128 columns), group pairs and a group alone, and its 8-, 4- and 1-column tiles. */
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_0"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
@@ -112,7 +112,7 @@ class PlanarTest {
             MemorySegment w = TestData.quantized(ggml, TestData.gaussian(r, rows * n, 1.0), rows, n);
             float[] deq = TestData.dequantizeAll(ggml, w, rows, n);
             PlanarMatrix m = pack(p, w, rows, n);
-            int most = 70; // more than one block of 64 batch rows, and rows left over from the 4x4 tiles
+            int most = 70; // batches below use every column tile; 13 and 70 rows leave a partial group
             float[] xs = TestData.gaussian(r, most * n, 1.0);
             int stride = rows + 2;
             float[] ref = new float[most * stride];

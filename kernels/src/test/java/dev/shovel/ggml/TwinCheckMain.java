@@ -38,7 +38,7 @@ public final class TwinCheckMain {
         System.out.println("ok " + Vec.L);
     }
 
-    /** Planar Q8_0/Q4_0: matvec and the GEMM (several slices, a 4x4 tile and rows over) against the twin. */
+    /** Planar Q8_0/Q4_0: matvec and the GEMM (several slices, a partial group, odd columns) against the twin. */
     private static void planar(Random r) {
         for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0}) {
             TypeOps ops = TypeOps.of(t);
