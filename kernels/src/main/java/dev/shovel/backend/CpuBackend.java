@@ -295,10 +295,7 @@ public final class CpuBackend implements Backend {
             float inv = sum == 0 ? 0f : (float) (1.0 / sum);
             java.util.Arrays.fill(out, oo, oo + hd, 0f);
             for (int c = 0; c < used; c++) {
-                if (s[c] == 0f) continue;
-                float pc = s[c] * inv;
-                kv.ops.dequantize(kv.v, c * kv.vRow + (long) kvh * hd * elt, s, used, hd);
-                for (int i = 0; i < hd; i++) out[oo + i] += pc * s[used + i];
+                if (s[c] != 0f) kv.ops.axpy(kv.v, c * kv.vRow + (long) kvh * hd * elt, s[c] * inv, out, oo, hd);
             }
         }
     }

@@ -40,13 +40,28 @@ public final class F32 extends BlockOps {
             FloatVector a0 = FloatVector.zero(Vec.F), a1 = a0;
             for (; i + 2 * Vec.L <= n; i += 2 * Vec.L) {
                 long o = off + 4L * i;
-                a0 = load(w, o).fma(Vec.x(x, xOff + i), a0);
-                a1 = load(w, o + 4L * Vec.L).fma(Vec.x(x, xOff + i + Vec.L), a1);
+                a0 = load(w, o).fma(FloatVector.fromArray(Vec.F, x, xOff + i), a0);
+                a1 = load(w, o + 4L * Vec.L).fma(FloatVector.fromArray(Vec.F, x, xOff + i + Vec.L), a1);
             }
             s = Vec.sum(a0.add(a1));
         }
         for (; i < n; i++) s += w.get(F32L, off + 4L * i) * x[xOff + i];
         return s;
+    }
+
+    // dot and axpy are inlined into the attention loop: only the JDK's force-inlined vector calls there, since helpers
+    // of ours past C2's node budget would stay calls and box the vectors they pass.
+    @Override
+    public void axpy(MemorySegment w, long off, float a, float[] y, int yOff, int n) {
+        int i = 0;
+        if (Vec.OK) {
+            FloatVector av = FloatVector.broadcast(Vec.F, a);
+            for (; i + Vec.L <= n; i += Vec.L) {
+                FloatVector.fromMemorySegment(Vec.F, w, off + 4L * i, ByteOrder.LITTLE_ENDIAN)
+                        .fma(av, FloatVector.fromArray(Vec.F, y, yOff + i)).intoArray(y, yOff + i);
+            }
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(a, w.get(F32L, off + 4L * i), y[yOff + i]);
     }
 
     // Per-type loop entry points (see BlockOps.gemm).

@@ -56,6 +56,23 @@ public abstract class TypeOps {
         }
     }
 
+    /** Per-thread block buffer of {@link #axpy}. */
+    private static final ThreadLocal<float[]> AXPY = ThreadLocal.withInitial(() -> new float[256]);
+
+    /**
+     * y[yOff + i] = fma(a, element i, y[yOff + i]) for the {@code n} elements (whole blocks) at byte {@code off}: the
+     * attention's weighted sum of value rows. F32 and F16 (the KV cache types) override it with vectors.
+     */
+    public void axpy(MemorySegment w, long off, float a, float[] y, int yOff, int n) {
+        int bs = type().blockSize;
+        float[] t = AXPY.get();
+        if (t.length < bs) AXPY.set(t = new float[bs]);
+        for (int i = 0; i < n; i += bs) {
+            dequantize(w, off + type().bytesFor(i), t, 0, bs);
+            for (int j = 0; j < bs; j++) y[yOff + i + j] = Math.fma(a, t[j], y[yOff + i + j]);
+        }
+    }
+
     /** Decodes one row of a [rows][n] tensor (embedding lookup). */
     public final void row(MemorySegment w, int n, long r, float[] out, int outOff) {
         dequantize(w, r * rowBytes(n), out, outOff, n);

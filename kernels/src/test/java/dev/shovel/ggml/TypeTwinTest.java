@@ -63,6 +63,21 @@ class TypeTwinTest {
 
     @ParameterizedTest
     @MethodSource("types")
+    void axpyAddsTheScaledDequantizedRow(GGMLType t) {
+        TypeOps ops = TypeOps.of(t);
+        Random r = new Random(3000L + t.id);
+        int n = sizes(t)[2];
+        MemorySegment w = weights(ops, r, 1, n).getFirst();
+        float[] deq = TestData.dequantizeAll(ops, w, 1, n);
+        float[] y = TestData.gaussian(r, n + 3, 1.0), want = y.clone();
+        float a = 0.37f;
+        for (int i = 0; i < n; i++) want[3 + i] = Math.fma(a, deq[i], want[3 + i]);
+        ops.axpy(w, 0, a, y, 3, n);
+        assertArrayEquals(want, y, t + " axpy");
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
     void dotScalarIsTheDequantizedSum(GGMLType t) {
         TypeOps ops = TypeOps.of(t);
         Random r = new Random(7L + t.id);
