@@ -3,8 +3,6 @@ package dev.shovel.ggml;
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
 
 /**
  * Q8_0 and Q4_0 repacked at load into a kernel-friendly layout of the same bytes: groups of rows read as vector
@@ -59,9 +57,6 @@ public abstract class Planar {
      * batch, though it may differ from matvec's in the last bits.
      */
     public abstract void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1);
-
-    /** Finite fp16 bits to floats (a layout with an infinite or NaN scale is not made). */
-    static FloatVector finiteHalfToFloat(ShortVector h) { return Vec.finiteHalf(Vec.s2i(h)); }
 
     /** Whether every scale of the ggml-layout matrix is finite (else it keeps that layout). */
     public final boolean finiteScales(MemorySegment src, long rows, int n) {

@@ -127,11 +127,6 @@ final class Vec {
         return (IntVector) bytes(w, off).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
-    /** L bytes of {@code a} at {@code i} zero-extended to int lanes. */
-    static IntVector ubytes(byte[] a, int i) {
-        return (IntVector) ByteVector.fromArray(B, a, i).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-    }
-
     static FloatVector toFloat(IntVector v) { return (FloatVector) v.convert(VectorOperators.I2F, 0); }
 
     /** Low nibbles (0..15) of widened bytes. */

@@ -151,7 +151,7 @@ class PlanarTest {
         for (int i = 0; i + Vec.L <= all.length; i += Vec.L) {
             if (!Vec.OK) return;
             float[] got = new float[Vec.L];
-            Planar.finiteHalfToFloat(ShortVector.fromArray(Vec.S, all, i)).intoArray(got, 0);
+            Vec.finiteHalf(Vec.s2i(ShortVector.fromArray(Vec.S, all, i))).intoArray(got, 0); // the grouped kernels' scales
             for (int k = 0; k < Vec.L; k++) {
                 short h = all[i + k];
                 if ((h & 0x7c00) == 0x7c00) continue; // infinities and NaNs: such planes are never made
