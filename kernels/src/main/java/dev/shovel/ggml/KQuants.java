@@ -215,21 +215,6 @@ final class KQuants {
 
     static int b(MemorySegment w, long off) { return w.get(ValueLayout.JAVA_BYTE, off) & 0xff; }
 
-    static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
-    /** Byte i (0..11) of the 12 packed scale bytes read as a long (bytes 0-7) and an int (8-11). */
-    private static int sb(long s, int t, int i) { return (int) ((i < 8 ? s >>> 8 * i : t >>> 8 * (i - 8)) & 0xff); }
-
-    /** {@link #scaleK4} from the scale bytes read as a long and an int. */
-    static int scaleK4(long s, int t, int j) {
-        return j < 4 ? sb(s, t, j) & 63 : sb(s, t, j + 4) & 0xf | (sb(s, t, j - 4) >> 6) << 4;
-    }
-
-    /** {@link #minK4} from the scale bytes read as a long and an int. */
-    static int minK4(long s, int t, int j) {
-        return j < 4 ? sb(s, t, j + 4) & 63 : sb(s, t, j + 4) >> 4 | (sb(s, t, j) >> 6) << 4;
-    }
-
     /** Per-thread array the fused dots leave their vector accumulator in, for {@link Vec#sum(float[])}. */
     private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[Vec.L]);
 

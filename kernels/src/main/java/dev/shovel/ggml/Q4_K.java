@@ -2,13 +2,16 @@ package dev.shovel.ggml;
 
 import static dev.shovel.ggml.KQuants.QK_K;
 import static dev.shovel.ggml.QuantMath.nearestInt;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I;
 
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * GGML_TYPE_Q4_K: super-blocks of 256 = fp16 d, fp16 dmin, 12 bytes of packed 6-bit scales and mins (8 each), then
@@ -18,6 +21,8 @@ import jdk.incubator.vector.VectorOperators;
 public final class Q4_K extends QuantOps {
     public static final Q4_K INSTANCE = new Q4_K();
     static final int BLOCK = 144, SCALES = 4, QS = 16;
+    /** Per-thread copy of the block being multiplied (array loads keep the fused loop within C2's budget). */
+    private static final ThreadLocal<byte[]> BLK = ThreadLocal.withInitial(() -> new byte[BLOCK]);
 
     @Override public GGMLType type() { return GGMLType.Q4_K; }
 
@@ -101,35 +106,47 @@ public final class Q4_K extends QuantOps {
      * One row without a decode buffer: per sub-block, d * scale times the sum of q * x, less dmin * min times the
      * sum of x over the sub-block ({@code xs}, from {@link KQuants#sums}).
      */
-    private static float fused(MemorySegment w, long off, float[] x, int xOff, int n, float[] xs) {
+    private static float fused(MemorySegment w, long off, float[] x, int xOff, int n, float[] xs, byte[] q, float[] acc) {
         FloatVector a1 = FloatVector.zero(Vec.F), a2 = a1;
         float mins = 0;
         for (int b = 0; b < n / QK_K; b++) {
-            long bo = off + (long) b * BLOCK;
-            float d = f16(w, bo), dmin = f16(w, bo + 2);
-            long s = w.get(KQuants.I64, bo + SCALES);
-            int t = w.get(I32, bo + SCALES + 8);
+            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + (long) b * BLOCK, q, 0, BLOCK);
+            float d = Float.float16ToFloat((short) (q[0] & 0xff | q[1] << 8));
+            float dmin = Float.float16ToFloat((short) (q[2] & 0xff | q[3] << 8));
             int xb = xOff + b * QK_K;
             for (int c = 0; c < 4; c++) {
                 FloatVector s1 = FloatVector.zero(Vec.F), s2 = s1;
                 for (int k = 0; k < 32; k += Vec.L) {
-                    IntVector q = Vec.ubytes(w, bo + QS + 32 * c + k);
-                    s1 = Vec.toFloat(q.and(15)).fma(Vec.x(x, xb + 64 * c + k), s1);
-                    s2 = Vec.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(Vec.x(x, xb + 64 * c + 32 + k), s2);
+                    IntVector v = (IntVector) ByteVector.fromArray(Vec.B, q, QS + 32 * c + k).convertShape(ZERO_EXTEND_B2I, Vec.I, 0);
+                    s1 = ((FloatVector) v.and(15).convert(I2F, 0)).fma(FloatVector.fromArray(Vec.F, x, xb + 64 * c + k), s1);
+                    s2 = ((FloatVector) v.lanewise(LSHR, 4).convert(I2F, 0)).fma(FloatVector.fromArray(Vec.F, x, xb + 64 * c + 32 + k), s2);
                 }
                 int j = 2 * c, xi = 8 * b + j;
-                a1 = s1.fma(FloatVector.broadcast(Vec.F, d * KQuants.scaleK4(s, t, j)), a1);
-                a2 = s2.fma(FloatVector.broadcast(Vec.F, d * KQuants.scaleK4(s, t, j + 1)), a2);
-                mins += dmin * (KQuants.minK4(s, t, j) * xs[xi] + KQuants.minK4(s, t, j + 1) * xs[xi + 1]);
+                a1 = s1.fma(FloatVector.broadcast(Vec.F, d * scale(q, j)), a1);
+                a2 = s2.fma(FloatVector.broadcast(Vec.F, d * scale(q, j + 1)), a2);
+                mins += dmin * (min(q, j) * xs[xi] + min(q, j + 1) * xs[xi + 1]);
             }
         }
-        return Vec.sum(a1.add(a2)) - mins;
+        a1.add(a2).intoArray(acc, 0);
+        return Vec.sum(acc) - mins;
+    }
+
+    /** Scale j (0..7) of the block copied to {@code q}. */
+    private static int scale(byte[] q, int j) {
+        int s = SCALES;
+        return j < 4 ? q[s + j] & 63 : q[s + j + 4] & 0xf | (q[s + j - 4] & 0xff) >> 6 << 4;
+    }
+
+    /** Min j (0..7) of the block copied to {@code q}. */
+    private static int min(byte[] q, int j) {
+        int s = SCALES;
+        return j < 4 ? q[s + j + 4] & 63 : (q[s + j + 4] & 0xff) >> 4 | (q[s + j] & 0xff) >> 6 << 4;
     }
 
     @Override
     public float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
         if (!Vec.OK) return dotScalar(w, off, x, xOff, n);
-        return fused(w, off, x, xOff, n, KQuants.sums(x, xOff, n, 32));
+        return fused(w, off, x, xOff, n, KQuants.sums(x, xOff, n, 32), BLK.get(), KQuants.acc());
     }
 
     @Override
@@ -138,9 +155,10 @@ public final class Q4_K extends QuantOps {
             QuantOps.matvec(this, w, n, x, xOff, out, outOff, r0, r1);
             return;
         }
-        float[] xs = KQuants.sums(x, xOff, n, 32);
+        float[] xs = KQuants.sums(x, xOff, n, 32), acc = KQuants.acc();
+        byte[] q = BLK.get();
         long rb = rowBytes(n);
-        for (int r = r0; r < r1; r++) out[outOff + r] = fused(w, r * rb, x, xOff, n, xs);
+        for (int r = r0; r < r1; r++) out[outOff + r] = fused(w, r * rb, x, xOff, n, xs, q, acc);
     }
 
     @Override
