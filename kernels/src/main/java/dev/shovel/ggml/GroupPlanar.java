@@ -35,11 +35,11 @@ abstract class GroupPlanar extends Planar {
     @Override public final long bytes(long rows, int n) { return groups(rows) * (n / QK) * blockBytes(); }
 
     @Override
-    public final PlanarMatrix matrix(MemorySegment dst, int rows, int n) { return new PlanarMatrix(this, dst, 0, 0, rows, n, 0); }
+    public final PlanarMatrix matrix(MemorySegment dst, int rows, int n) { return new PlanarMatrix(this, dst, rows, n, 0); }
 
     @Override
     final PlanarMatrix slice(PlanarMatrix m, int first, int count) {
-        return new PlanarMatrix(this, m.data(), 0, 0, count, m.n(), m.first() + first);
+        return new PlanarMatrix(this, m.data(), count, m.n(), m.first() + first);
     }
 
     /** Byte offset of block b of the group holding packed row s. */
@@ -69,14 +69,6 @@ abstract class GroupPlanar extends Planar {
     final void row(PlanarMatrix m, int r, float[] out, int outOff) {
         int nb = m.n() / QK;
         for (int b = 0; b < nb; b++) decode(m.data(), nb, (long) m.first() + r, b, out, outOff + b * QK);
-    }
-
-    @Override
-    final void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb) {
-        int nb = m.n() / QK;
-        for (int i = 0; i < rows; i++) {
-            for (int k = k0; k < k0 + ks; k += QK) decode(m.data(), nb, (long) m.first() + r + i, k / QK, wb, i * ks + k - k0);
-        }
     }
 
     /** Per-thread int8 activations of the block being prepared. */

@@ -42,9 +42,6 @@ public abstract class Planar {
     /** Decodes row {@code r} (embedding lookup). */
     abstract void row(PlanarMatrix m, int r, float[] out, int outOff);
 
-    /** Decodes columns [k0, k0 + ks) of rows [r, r + rows) of {@code m}, scaled, into wb (row i at i * ks). */
-    abstract void decodeRows(PlanarMatrix m, int r, int rows, int k0, int ks, float[] wb);
-
     /**
      * out[outOff + r] = row r · x for rows [r0, r1), where {@code p} holds x prepared by {@link #prepare} (once per
      * matmul, shared by every chunk).
