@@ -127,7 +127,11 @@ abstract class GroupPlanar extends Planar {
     public final void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
         int n = m.n(), nb = n / QK, first = m.first();
         long s0 = (long) first + r0, s1 = (long) first + r1;
-        if (!tiled(batch)) {
+        if (Vec.OK && batch == 1) {
+            matvec(m, p, out, 0, r0, r1);
+            return;
+        }
+        if (!tiled(batch)) { // the scalar twin, batch row by batch row
             for (int c = 0; c < batch; c++) {
                 for (long s = s0; s < s1; s++) out[(int) (c * outStride + s - first)] = dot(m.data(), nb, s, p, c * nb * width());
             }
