@@ -122,25 +122,13 @@ public final class Q4_K extends QuantOps {
                     s2 = ((FloatVector) v.lanewise(LSHR, 4).convert(I2F, 0)).fma(FloatVector.fromArray(Vec.F, x, xb + 64 * c + 32 + k), s2);
                 }
                 int j = 2 * c, xi = 8 * b + j;
-                a1 = s1.fma(FloatVector.broadcast(Vec.F, d * scale(q, j)), a1);
-                a2 = s2.fma(FloatVector.broadcast(Vec.F, d * scale(q, j + 1)), a2);
-                mins += dmin * (min(q, j) * xs[xi] + min(q, j + 1) * xs[xi + 1]);
+                a1 = s1.fma(FloatVector.broadcast(Vec.F, d * KQuants.scaleK4(q, SCALES, j)), a1);
+                a2 = s2.fma(FloatVector.broadcast(Vec.F, d * KQuants.scaleK4(q, SCALES, j + 1)), a2);
+                mins += dmin * (KQuants.minK4(q, SCALES, j) * xs[xi] + KQuants.minK4(q, SCALES, j + 1) * xs[xi + 1]);
             }
         }
         a1.add(a2).intoArray(acc, 0);
         return Vec.sum(acc) - mins;
-    }
-
-    /** Scale j (0..7) of the block copied to {@code q}. */
-    private static int scale(byte[] q, int j) {
-        int s = SCALES;
-        return j < 4 ? q[s + j] & 63 : q[s + j + 4] & 0xf | (q[s + j - 4] & 0xff) >> 6 << 4;
-    }
-
-    /** Min j (0..7) of the block copied to {@code q}. */
-    private static int min(byte[] q, int j) {
-        int s = SCALES;
-        return j < 4 ? q[s + j + 4] & 63 : (q[s + j + 4] & 0xff) >> 4 | (q[s + j] & 0xff) >> 6 << 4;
     }
 
     @Override
