@@ -111,8 +111,7 @@ public final class Q4_K extends QuantOps {
         float mins = 0;
         for (int b = 0; b < n / QK_K; b++) {
             MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + (long) b * BLOCK, q, 0, BLOCK);
-            float d = Float.float16ToFloat((short) (q[0] & 0xff | q[1] << 8));
-            float dmin = Float.float16ToFloat((short) (q[2] & 0xff | q[3] << 8));
+            float d = f16(q, 0), dmin = f16(q, 2);
             int xb = xOff + b * QK_K;
             for (int c = 0; c < 4; c++) {
                 FloatVector s1 = FloatVector.zero(Vec.F), s2 = s1;

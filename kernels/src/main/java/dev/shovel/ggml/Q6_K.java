@@ -120,7 +120,7 @@ public final class Q6_K extends QuantOps {
     }
 
     /** Per-thread copy of the block being multiplied: vector loads from an array keep the fused dot within C2's budget. */
-    private static final ThreadLocal<byte[]> BLK = ThreadLocal.withInitial(() -> new byte[BLOCK + 64]);
+    private static final ThreadLocal<byte[]> BLK = ThreadLocal.withInitial(() -> new byte[BLOCK]);
 
     /**
      * One row without a decode buffer: each block is copied to a small array, its 6-bit values are built in int lanes
@@ -133,7 +133,7 @@ public final class Q6_K extends QuantOps {
         float offset = 0;
         for (int b = 0; b < n / QK_K; b++) {
             MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off + (long) b * BLOCK, q, 0, BLOCK);
-            float d = Float.float16ToFloat((short) (q[D] & 0xff | q[D + 1] << 8));
+            float d = f16(q, D);
             for (int h = 0; h < 2; h++) {
                 int xh = xOff + b * QK_K + 128 * h;
                 for (int k = 0; k < 32; k += Vec.L) {

@@ -80,6 +80,9 @@ public abstract class TypeOps {
 
     static float f16(MemorySegment w, long off) { return Float.float16ToFloat(w.get(I16, off)); }
 
+    /** The little-endian fp16 at q[i..i+2) (a block copied to an array). */
+    static float f16(byte[] q, int i) { return Float.float16ToFloat((short) (q[i] & 0xff | q[i + 1] << 8)); }
+
     static void putF16(MemorySegment w, long off, float v) { w.set(I16, off, Float.floatToFloat16(v)); }
 
     /** The kernels for {@code t}, or an error naming the type when it cannot be computed. */
