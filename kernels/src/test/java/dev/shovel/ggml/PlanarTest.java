@@ -49,8 +49,7 @@ class PlanarTest {
     }
 
     static float[] matvec(PlanarMatrix m, float[] x, int r0, int r1) {
-        int[] p = new int[m.ops().prepSize(1, m.n())];
-        m.ops().prepare(x, 0, 1, m.n(), p);
+        int[] p = prepared(m, x);
         float[] out = new float[m.rows()];
         Arrays.fill(out, Float.NaN);
         m.ops().matvec(m, p, out, 0, r0, r1);
