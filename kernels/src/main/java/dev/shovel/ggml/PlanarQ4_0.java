@@ -91,19 +91,31 @@ final class PlanarQ4_0 extends GroupPlanar {
     void group(MemorySegment w, long gb, int nb, int[] p, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
-            long base = gb + (long) b * blockBytes();
+            long base = gb + (long) b * (18 * G); // written out in full: C2 kept the chunk loop a loop, with its checks
             int xo = b * E;
-            ShortVector s = ShortVector.zero(SH);
-            for (int v = 0; v < 4; v++) {
-                IntVector q = IntVector.fromMemorySegment(Vec.I, w, base + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
-                int i = xo + 4 * v;
-                s = s.add(q.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[i]).reinterpretAsShorts()));
-                s = s.add(q.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[i + 1]).reinterpretAsShorts()));
-                s = s.add(q.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[i + 2]).reinterpretAsShorts()));
-                s = s.add(q.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[i + 3]).reinterpretAsShorts()));
-            }
-            IntVector t = s.reinterpretAsInts();
-            IntVector sum = t.lanewise(LSHL, 16).lanewise(ASHR, 16).add(t.lanewise(ASHR, 16)).add(p[xo + 17]);
+            IntVector q0 = IntVector.fromMemorySegment(Vec.I, w, base + 0 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q1 = IntVector.fromMemorySegment(Vec.I, w, base + 4 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q2 = IntVector.fromMemorySegment(Vec.I, w, base + 8 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q3 = IntVector.fromMemorySegment(Vec.I, w, base + 12 * G, ByteOrder.LITTLE_ENDIAN);
+            ShortVector s = ShortVector.zero(SH), t = ShortVector.zero(SH);
+            s = s.add(q0.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()));
+            t = t.add(q0.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts()));
+            s = s.add(q0.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 2]).reinterpretAsShorts()));
+            t = t.add(q0.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 3]).reinterpretAsShorts()));
+            s = s.add(q1.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 4]).reinterpretAsShorts()));
+            t = t.add(q1.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 5]).reinterpretAsShorts()));
+            s = s.add(q1.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 6]).reinterpretAsShorts()));
+            t = t.add(q1.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 7]).reinterpretAsShorts()));
+            s = s.add(q2.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 8]).reinterpretAsShorts()));
+            t = t.add(q2.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 9]).reinterpretAsShorts()));
+            s = s.add(q2.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 10]).reinterpretAsShorts()));
+            t = t.add(q2.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 11]).reinterpretAsShorts()));
+            s = s.add(q3.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 12]).reinterpretAsShorts()));
+            t = t.add(q3.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 13]).reinterpretAsShorts()));
+            s = s.add(q3.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 14]).reinterpretAsShorts()));
+            t = t.add(q3.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 15]).reinterpretAsShorts()));
+            IntVector u = s.add(t).reinterpretAsInts();
+            IntVector sum = u.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u.lanewise(ASHR, 16)).add(p[xo + 17]);
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 16L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
             FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
             acc = ((FloatVector) sum.convert(I2F, 0)).mul(Float.intBitsToFloat(p[xo + 16])).fma(d, acc);

@@ -5,6 +5,7 @@ import static jdk.incubator.vector.VectorOperators.B2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.S2I;
+import static jdk.incubator.vector.VectorOperators.XOR;
 
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
@@ -80,16 +81,39 @@ final class PlanarQ8_0 extends GroupPlanar {
     void group(MemorySegment w, long gb, int nb, int[] p, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
-            long base = gb + (long) b * blockBytes();
+            long base = gb + (long) b * (34 * G);
             int xo = b * E;
-            IntVector sum = IntVector.zero(Vec.I);
-            for (int i = 0; i < 16; i += 2) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + i * 2L * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + (i + 1) * 2L * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
-                IntVector t = q0.mul(IntVector.broadcast(Vec.I, p[xo + i]).reinterpretAsShorts())
-                        .add(q1.mul(IntVector.broadcast(Vec.I, p[xo + i + 1]).reinterpretAsShorts())).reinterpretAsInts();
-                sum = sum.add(t.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(t.lanewise(ASHR, 16));
-            }
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 0 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 2 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t0 = q0.mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()).add(q1.mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts())).reinterpretAsInts();
+            ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 4 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q3 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 6 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t1 = q2.mul(IntVector.broadcast(Vec.I, p[xo + 2]).reinterpretAsShorts()).add(q3.mul(IntVector.broadcast(Vec.I, p[xo + 3]).reinterpretAsShorts())).reinterpretAsInts();
+            ShortVector q4 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 8 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q5 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 10 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t2 = q4.mul(IntVector.broadcast(Vec.I, p[xo + 4]).reinterpretAsShorts()).add(q5.mul(IntVector.broadcast(Vec.I, p[xo + 5]).reinterpretAsShorts())).reinterpretAsInts();
+            ShortVector q6 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 12 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q7 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 14 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t3 = q6.mul(IntVector.broadcast(Vec.I, p[xo + 6]).reinterpretAsShorts()).add(q7.mul(IntVector.broadcast(Vec.I, p[xo + 7]).reinterpretAsShorts())).reinterpretAsInts();
+            ShortVector q8 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 16 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q9 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 18 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t4 = q8.mul(IntVector.broadcast(Vec.I, p[xo + 8]).reinterpretAsShorts()).add(q9.mul(IntVector.broadcast(Vec.I, p[xo + 9]).reinterpretAsShorts())).reinterpretAsInts();
+            ShortVector q10 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 20 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q11 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 22 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t5 = q10.mul(IntVector.broadcast(Vec.I, p[xo + 10]).reinterpretAsShorts()).add(q11.mul(IntVector.broadcast(Vec.I, p[xo + 11]).reinterpretAsShorts())).reinterpretAsInts();
+            ShortVector q12 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 24 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q13 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 26 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t6 = q12.mul(IntVector.broadcast(Vec.I, p[xo + 12]).reinterpretAsShorts()).add(q13.mul(IntVector.broadcast(Vec.I, p[xo + 13]).reinterpretAsShorts())).reinterpretAsInts();
+            ShortVector q14 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 28 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            ShortVector q15 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 30 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+            IntVector t7 = q14.mul(IntVector.broadcast(Vec.I, p[xo + 14]).reinterpretAsShorts()).add(q15.mul(IntVector.broadcast(Vec.I, p[xo + 15]).reinterpretAsShorts())).reinterpretAsInts();
+            // Each t is one row's two 16-bit sums lo + 65536 hi; with lo biased by 2^15 to be unsigned, plain int adds
+            // sum them exactly (mod 2^32), and the his summed apart give lo + hi = sum - 65535 his - 8 * 2^15.
+            IntVector u = t0.lanewise(XOR, 0x8000).add(t1.lanewise(XOR, 0x8000)).add(t2.lanewise(XOR, 0x8000)).add(t3.lanewise(XOR, 0x8000))
+                    .add(t4.lanewise(XOR, 0x8000)).add(t5.lanewise(XOR, 0x8000)).add(t6.lanewise(XOR, 0x8000)).add(t7.lanewise(XOR, 0x8000));
+            IntVector hi = t0.lanewise(ASHR, 16).add(t1.lanewise(ASHR, 16)).add(t2.lanewise(ASHR, 16)).add(t3.lanewise(ASHR, 16))
+                    .add(t4.lanewise(ASHR, 16)).add(t5.lanewise(ASHR, 16)).add(t6.lanewise(ASHR, 16)).add(t7.lanewise(ASHR, 16));
+            IntVector sum = u.sub(hi.lanewise(LSHL, 16)).add(hi).sub(8 << 15);
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 32L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
             FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
             acc = ((FloatVector) sum.convert(I2F, 0)).mul(Float.intBitsToFloat(p[xo + 16])).fma(d, acc);

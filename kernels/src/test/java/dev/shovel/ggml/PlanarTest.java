@@ -143,6 +143,33 @@ class PlanarTest {
         }
     }
 
+    /** The extreme products (quants at their ends, activations all at +-127) must not overflow the 16-bit sums. */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0"})
+    void extremeQuantsMatchTheInt8TwinExactly(GGMLType t) {
+        Planar p = Planar.of(t);
+        int rows = GroupPlanar.G + 3, n = 256, bs = t.typeSize;
+        byte[][] quants = t == GGMLType.Q8_0 ? new byte[][] {{-128}, {127}, {-128, 127}, {127, 127, -128}} : new byte[][] {{-1}, {0}, {15}, {-16}, {-1, 0}};
+        float[][] xs = {{1}, {-1}, {1, -1}, {-1, 1, 1}, {1, 0.5f, -1}};
+        for (byte[] qs : quants) {
+            MemorySegment w = TestData.alloc((long) rows * n / 32 * bs);
+            for (long blk = 0; blk < (long) rows * n / 32; blk++) {
+                w.set(TestData.I16, blk * bs, Float.floatToFloat16(1f));
+                for (int j = 0; j < bs - 2; j++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, blk * bs + 2 + j, qs[(int) ((blk + j) % qs.length)]);
+            }
+            PlanarMatrix m = pack(p, w, rows, n);
+            for (float[] pattern : xs) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) x[i] = pattern[i % pattern.length];
+                float[] out = matvec(m, x, 0, rows);
+                int[] prep = prepared(m, x);
+                for (int row = 0; row < rows; row++) {
+                    assertEquals(((GroupPlanar) p).dot(m.data(), n / 32, row, prep, 0), out[row], t + " row " + row + " quants " + Arrays.toString(qs) + " x " + Arrays.toString(pattern));
+                }
+            }
+        }
+    }
+
     @Test
     void fastHalfConversionIsExactForEveryFiniteHalf() {
         short[] all = new short[1 << 16];
