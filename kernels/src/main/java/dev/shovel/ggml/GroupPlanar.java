@@ -86,8 +86,8 @@ abstract class GroupPlanar extends Planar {
     /** Scalar twin of the matvec kernel for packed row s against prepared x at p[po..]: the same sums and steps. */
     abstract float dot(MemorySegment w, int nb, long s, int[] p, int po);
 
-    /** The G rows of the group at {@code gb} against prepared x: out[o..o+G). */
-    abstract void group(MemorySegment w, long gb, int nb, int[] p, float[] out, int o);
+    /** The G rows of the group at {@code gb} against x prepared at p[po..]: out[o..o+G). */
+    abstract void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o);
 
     /** A group's block at {@code base} decoded as ggml's dequantize: element e's G rows at buf[o + e * G..]. */
     abstract void decodeBlock(MemorySegment w, long base, float[] buf, int o);
@@ -106,7 +106,7 @@ abstract class GroupPlanar extends Planar {
                 continue;
             }
             boolean whole = gs >= s0 && gs + G <= s1; // a group cut by the range is computed whole, then copied
-            group(m.data(), g * nb * blockBytes(), nb, p, whole ? out : tmp, whole ? (int) (outOff + gs - m.first()) : 0);
+            group(m.data(), g * nb * blockBytes(), nb, p, 0, whole ? out : tmp, whole ? (int) (outOff + gs - m.first()) : 0);
             if (!whole) {
                 for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) out[(int) (outOff + s - m.first())] = tmp[(int) (s - gs)];
             }
@@ -131,10 +131,14 @@ abstract class GroupPlanar extends Planar {
             matvec(m, p, out, 0, r0, r1);
             return;
         }
-        if (!tiled(batch)) { // the scalar twin, batch row by batch row
+        if (!Vec.OK) { // the scalar twin, batch row by batch row
             for (int c = 0; c < batch; c++) {
                 for (long s = s0; s < s1; s++) out[(int) (c * outStride + s - first)] = dot(m.data(), nb, s, p, c * nb * width());
             }
+            return;
+        }
+        if (!floatTiles(batch)) {
+            gemmPrepared(m, p, batch, out, outStride, r0, r1);
             return;
         }
         Scratch sc = SCRATCH.get();
@@ -166,6 +170,11 @@ abstract class GroupPlanar extends Planar {
                 }
             }
         }
+    }
+
+    /** The GEMM of a type whose tiles read prepared x ({@link #floatTiles} false). */
+    void gemmPrepared(PlanarMatrix m, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
+        throw new UnsupportedOperationException(type() + " has float tiles");
     }
 
     // The register tiles: park[pa + c * G..] and park[pb + c * G..] += the rows of groups A (buf[0..]) and B

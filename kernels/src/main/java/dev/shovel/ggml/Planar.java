@@ -66,18 +66,18 @@ public abstract class Planar {
     /** Ints of prepared activations per block and batch row. */
     abstract int width();
 
-    /** Whether {@code batch} rows go through the GEMM tiles (else each row through matvec's kernel). */
-    static boolean tiled(int batch) { return Vec.OK && batch > 1; }
+    /** Whether {@code batch} rows go through float GEMM tiles that read x itself (else they read prepared x). */
+    boolean floatTiles(int batch) { return Vec.OK && batch > 1; }
 
-    /** Ints of prepared activations for {@code batch} rows of {@code n} elements (none: the GEMM tiles read x). */
-    public final int prepSize(int batch, int n) { return tiled(batch) ? 0 : batch * (n / QK) * width(); }
+    /** Ints of prepared activations for {@code batch} rows of {@code n} elements (none for float tiles: they read x). */
+    public final int prepSize(int batch, int n) { return floatTiles(batch) ? 0 : batch * (n / QK) * width(); }
 
     /**
      * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}, each
-     * in matvec's layout, {@link #width} ints per block, row b at b * nb * width. Nothing for the GEMM tiles.
+     * in matvec's layout, {@link #width} ints per block, row b at b * nb * width. Nothing for float tiles.
      */
     public final void prepare(float[] x, int xOff, int batch, int n, int[] out) {
-        if (tiled(batch)) return;
+        if (floatTiles(batch)) return;
         int nb = n / QK;
         for (int b = 0; b < batch; b++) {
             for (int k = 0; k < nb; k++) prepareBlock(x, xOff + b * n + k * QK, out, (b * nb + k) * width());

@@ -22,7 +22,7 @@ import jdk.incubator.vector.ShortVector;
 final class PlanarQ4_0 extends GroupPlanar {
     static final PlanarQ4_0 INSTANCE = new PlanarQ4_0();
     /** Prepared ints per block: 16 activation pairs, dx (float bits), -8 * sum of the int8 activations. */
-    private static final int E = 18;
+    static final int E = 18;
 
     @Override public GGMLType type() { return GGMLType.Q4_0; }
 
@@ -31,6 +31,14 @@ final class PlanarQ4_0 extends GroupPlanar {
     @Override int chunk() { return 4; }
 
     @Override int width() { return E; }
+
+    /** Its GEMM tiles read prepared x too. */
+    @Override boolean floatTiles(int batch) { return false; }
+
+    @Override
+    void gemmPrepared(PlanarMatrix m, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
+        PlanarQ4_0Gemm.gemm(this, m, p, batch, out, outStride, r0, r1);
+    }
 
     @Override
     void decode(MemorySegment w, int nb, long s, int b, float[] out, int o) {
@@ -88,11 +96,11 @@ final class PlanarQ4_0 extends GroupPlanar {
     // stay calls and box the vectors passed to them.
 
     @Override
-    void group(MemorySegment w, long gb, int nb, int[] p, float[] out, int o) {
+    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
             long base = gb + (long) b * (18 * G); // written out in full: C2 kept the chunk loop a loop, with its checks
-            int xo = b * E;
+            int xo = po + b * E;
             IntVector q0 = IntVector.fromMemorySegment(Vec.I, w, base + 0 * G, ByteOrder.LITTLE_ENDIAN);
             IntVector q1 = IntVector.fromMemorySegment(Vec.I, w, base + 4 * G, ByteOrder.LITTLE_ENDIAN);
             IntVector q2 = IntVector.fromMemorySegment(Vec.I, w, base + 8 * G, ByteOrder.LITTLE_ENDIAN);

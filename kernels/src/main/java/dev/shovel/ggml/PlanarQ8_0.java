@@ -78,11 +78,11 @@ final class PlanarQ8_0 extends GroupPlanar {
     // stay calls and box the vectors passed to them.
 
     @Override
-    void group(MemorySegment w, long gb, int nb, int[] p, float[] out, int o) {
+    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
             long base = gb + (long) b * (34 * G);
-            int xo = b * E;
+            int xo = po + b * E;
             ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 0 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
             ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 2 * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
             IntVector t0 = q0.mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()).add(q1.mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts())).reinterpretAsInts();

@@ -99,7 +99,7 @@ class PlanarTest {
         return out;
     }
 
-    /** Sizes across the GEMM's slices (128 columns), group pairs and a group alone, and its 8-, 4- and 1-column tiles. */
+    /** Sizes across the GEMM's slices (128 or 256 columns), group pairs and a group alone, and every column tile and the rest. */
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_0"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
@@ -125,6 +125,8 @@ class PlanarTest {
                 gemm(m, x, nb, stride, 0, rows, full);
                 gemm(m, x, nb, stride, 0, 6, split);
                 gemm(m, x, nb, stride, 6, rows, split);
+                int[] prep = new int[p.prepSize(nb, n)];
+                p.prepare(x, 0, nb, n, prep);
                 for (int b = 0; b < nb; b++) {
                     for (int row = 0; row < stride; row++) {
                         int i = b * stride + row;
@@ -136,7 +138,12 @@ class PlanarTest {
                         assertEquals(ref[(first + b) * stride + row], full[i], what + ": result depends on the batch position");
                         assertEquals(full[i], split[i], what + ": row split changed a result");
                         float want = ggml.dotScalar(w, row * ggml.rowBytes(n), x, b * n, n);
-                        TypeTwinTest.assertClose(want, full[i], TestData.sumAbsProducts(deq, row * n, x, b * n, n), what);
+                        if (prep.length == 0) {
+                            TypeTwinTest.assertClose(want, full[i], TestData.sumAbsProducts(deq, row * n, x, b * n, n), what);
+                        } else { // tiles on int8 activations, as matvec
+                            assertEquals(((GroupPlanar) p).dot(m.data(), n / 32, row, prep, b * (n / 32) * p.width()), full[i], what + ": int8 twin");
+                            assertTrue(Math.abs(want - full[i]) <= matvecTol(deq, row, n, x, b * n), what + ": twin " + want + " gemm " + full[i]);
+                        }
                     }
                 }
             }

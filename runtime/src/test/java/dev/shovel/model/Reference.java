@@ -62,4 +62,19 @@ public record Reference(String name, Path dir, int[] inputIds, float[][] logits,
         for (int i = 0; i < r.length; i++) r[i] = (float) a.get(i).asDouble();
         return r;
     }
+
+    /** Largest |a - b| over all logits. */
+    public static double maxAbs(float[][] a, float[][] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
+        return m;
+    }
+
+    /** Root mean square of a - b over all logits. */
+    public static double rms(float[][] a, float[][] b) {
+        double s = 0;
+        long n = 0;
+        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++, n++) s += (a[i][j] - b[i][j]) * (double) (a[i][j] - b[i][j]);
+        return Math.sqrt(s / n);
+    }
 }

@@ -61,19 +61,6 @@ class ReferenceTest {
         }
     }
 
-    static double maxAbs(float[][] a, float[][] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
-        return m;
-    }
-
-    static double rms(float[][] a, float[][] b) {
-        double s = 0;
-        long n = 0;
-        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++, n++) s += (a[i][j] - b[i][j]) * (double) (a[i][j] - b[i][j]);
-        return Math.sqrt(s / n);
-    }
-
     static double margin(float[] row) {
         float a = Float.NEGATIVE_INFINITY, b = Float.NEGATIVE_INFINITY;
         for (float v : row) {
@@ -93,7 +80,7 @@ class ReferenceTest {
         int greedy = 0, clearSteps = 0;
         try (Engine e = new Engine(ref.model(), 2, GGMLType.F32, 256, 64)) {
             float[][] got = e.allLogits(ref.inputIds());
-            maxD = maxAbs(got, ref.logits());
+            maxD = Reference.maxAbs(got, ref.logits());
             for (int i = 0; i < got.length; i++) {
                 if (margin(ref.logits()[i]) <= MARGIN) continue;
                 int want = Sampler.argmax(ref.logits()[i], 0, got[i].length), pos = i;
@@ -136,7 +123,7 @@ class ReferenceTest {
         try (Engine e = new Engine(ref.model(), 2, GGMLType.F32, 256, 64)) {
             got = e.allLogits(ref.inputIds());
         }
-        double max = maxAbs(got, ref.logits()), rms = rms(got, ref.logits());
+        double max = Reference.maxAbs(got, ref.logits()), rms = Reference.rms(got, ref.logits());
         double ppl = perplexity(ref.model(), 2).ppl(), want = perplexities().get(name).get("ppl").asDouble();
         System.out.printf("%-18s max|dlogit| %.3f, rms %.3f, ppl %.4f vs llama.cpp %.4f (ratio %.4f)%n",
                 name, max, rms, ppl, want, ppl / want);

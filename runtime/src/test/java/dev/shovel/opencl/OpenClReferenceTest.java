@@ -28,12 +28,6 @@ class OpenClReferenceTest {
     @BeforeAll
     static void requireOpenCl() { OpenClAssume.requireOpenCl(); }
 
-    static double maxAbs(float[][] a, float[][] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) for (int j = 0; j < a[i].length; j++) m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
-        return m;
-    }
-
     static int half(Reference ref) {
         try (dev.shovel.gguf.GGUFFile f = dev.shovel.gguf.GGUFFile.open(ref.model())) {
             return dev.shovel.model.ModelConfig.from(f).nLayer() / 2;
@@ -45,7 +39,7 @@ class OpenClReferenceTest {
     void llamaLogitsMatchLlamaCpp(boolean all) {
         Reference ref = Reference.load("llama");
         try (Engine e = engine(ref.model(), all ? -1 : half(ref), GGMLType.F32, 256, 64)) {
-            double d = maxAbs(e.allLogits(ref.inputIds()), ref.logits());
+            double d = Reference.maxAbs(e.allLogits(ref.inputIds()), ref.logits());
             System.out.printf("opencl llama (%s layers): max |dlogit| vs llama.cpp = %.3g%n", all ? "all" : "half", d);
             assertTrue(d <= 2e-3, "max |dlogit| " + d);
         }
@@ -58,7 +52,7 @@ class OpenClReferenceTest {
         System.setProperty("shovel.opencl.matmul", "groups");
         try (Engine e = engine(ref.model(), -1, GGMLType.F32, 256, 64)) {
             System.clearProperty("shovel.opencl.matmul");
-            double d = maxAbs(e.allLogits(ref.inputIds()), ref.logits());
+            double d = Reference.maxAbs(e.allLogits(ref.inputIds()), ref.logits());
             System.out.printf("opencl llama (GPU kernels): max |dlogit| vs llama.cpp = %.3g%n", d);
             assertTrue(d <= 2e-3, "max |dlogit| " + d);
         } finally {
@@ -97,22 +91,32 @@ class OpenClReferenceTest {
         Reference ref = Reference.load(name);
         double tol = name.startsWith("gemma") || name.equals("starcoder2") ? 1e-2 : 2e-3; // as ReferenceTest
         try (Engine e = engine(ref.model(), -1, GGMLType.F32, 256, 64)) {
-            double d = maxAbs(e.allLogits(ref.inputIds()), ref.logits());
+            double d = Reference.maxAbs(e.allLogits(ref.inputIds()), ref.logits());
             System.out.printf("opencl %-18s max |dlogit| vs llama.cpp = %.3g%n", name, d);
             assertTrue(d <= tol, "max |dlogit| " + d);
         }
     }
 
-    /** Quantized weights on the device must equal the CPU (same decoding, float accumulation). */
+    /**
+     * Quantized weights on the device must equal the CPU (same decoding, float accumulation). The CPU's Q4_0 GEMM
+     * multiplies int8 activations, as llama.cpp's does, so that type is held to llama.cpp's logits instead, with the
+     * CPU's tolerance.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_1", "llamaq-q5_0", "llamaq-q5_1", "llamaq-q4_k",
             "llamaq-q5_k", "llamaq-q6_k"})
     void quantizedModelsMatchTheCpu(String name) {
         Reference ref = Reference.load(name);
         float[][] cpu, cl;
-        try (Engine e = engine(ref.model(), 0, GGMLType.F32, 256, 64)) { cpu = e.allLogits(ref.inputIds()); }
         try (Engine e = engine(ref.model(), -1, GGMLType.F32, 256, 64)) { cl = e.allLogits(ref.inputIds()); }
-        double d = maxAbs(cpu, cl);
+        if (name.equals("llamaq-q4_0")) {
+            double max = Reference.maxAbs(cl, ref.logits()), rms = Reference.rms(cl, ref.logits());
+            System.out.printf("opencl %-18s max |dlogit| vs llama.cpp = %.3g, rms %.3g%n", name, max, rms);
+            assertTrue(max <= 0.4 && rms <= 0.1, "max |dlogit| " + max + ", rms " + rms);
+            return;
+        }
+        try (Engine e = engine(ref.model(), 0, GGMLType.F32, 256, 64)) { cpu = e.allLogits(ref.inputIds()); }
+        double d = Reference.maxAbs(cpu, cl);
         System.out.printf("opencl %-18s max |dlogit| vs cpu = %.3g%n", name, d);
         assertTrue(d <= 2e-3, "max |dlogit| " + d);
     }
