@@ -37,6 +37,11 @@ public interface Backend extends AutoCloseable {
     /** out[i] = W x[i]: x rows have w.cols() elements, out rows w.rows(). */
     void matmul(Weight w, Buf x, Buf out, int n);
 
+    /** outs[k] = ws[k] x for every k (q/k/v, gate/up): matmuls of one input, which a backend may run as one job. */
+    default void matmul(Weight[] ws, Buf x, Buf[] outs, int n) {
+        for (int k = 0; k < ws.length; k++) matmul(ws[k], x, outs[k], n);
+    }
+
     /** x[i] += bias, per row. */
     void addBias(Buf x, Weight bias, int n);
 

@@ -23,7 +23,7 @@ public final class CpuBackend implements Backend {
     static final boolean PLANAR = !"false".equals(System.getProperty("shovel.planar"));
 
     private final WorkerPool pool;
-    private int[] prep = new int[0];
+    private final int[][] prep = {new int[0], new int[0], new int[0], new int[0]};
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
 
     public CpuBackend(WorkerPool pool) { this.pool = pool; }
@@ -140,55 +140,135 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    private final Weight[] one = new Weight[1];
+    private final Buf[] oneOut = new Buf[1];
+
     @Override
     public void matmul(Weight weight, Buf x, Buf out, int n) {
-        CpuWeight wt = w(weight);
-        if (x.cols() != wt.cols() || out.cols() != wt.rows()) {
-            throw new IllegalArgumentException(wt.name() + ": shape mismatch " + x.cols() + " -> " + out.cols());
-        }
-        int rows = wt.rows();
-        long rowBytes = wt.ops().rowBytes(wt.cols());
-        int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
-        int chunks = Math.max(1, Math.min((rows + rowsPerChunk - 1) / rowsPerChunk, pool.threads() * 8));
-        if (rows * rowBytes * n < PARALLEL_BYTES) chunks = 1; // waking the pool costs more than it saves
-        int[] p = null;
-        if (wt.planar() != null) {
-            Planar ops = wt.planar().ops();
-            int size = ops.prepSize(n, wt.cols());
-            if (prep.length < size) prep = new int[size];
-            ops.prepare(a(x), 0, n, wt.cols(), prep);
-            p = prep;
-        }
-        matmul.set(wt, a(x), p, a(out), n, chunks);
-        pool.run(chunks, matmul);
-        matmul.set(null, null, null, null, 0, 0);
+        one[0] = weight;
+        oneOut[0] = out;
+        matmul(one, x, oneOut, n);
     }
 
-    /** The matmul job, reused for every call so a forward pass allocates nothing per op. */
-    private static final class MatmulTask implements WorkerPool.Chunked {
-        private CpuWeight w;
-        private float[] x, out;
-        private int[] p;
-        private int n, chunks;
+    @Override
+    public void matmul(Weight[] ws, Buf x, Buf[] outs, int n) {
+        if (ws.length > matmul.w.length) {
+            Backend.super.matmul(ws, x, outs, n);
+            return;
+        }
+        long work = 0;
+        for (int k = 0; k < ws.length; k++) {
+            CpuWeight wt = w(ws[k]);
+            if (x.cols() != wt.cols() || outs[k].cols() != wt.rows()) {
+                throw new IllegalArgumentException(wt.name() + ": shape mismatch " + x.cols() + " -> " + outs[k].cols());
+            }
+            work += wt.ops().rowBytes(wt.cols()) * wt.rows() * n;
+        }
+        matmul.set(ws.length, a(x), n);
+        for (int k = 0; k < ws.length; k++) {
+            CpuWeight wt = w(ws[k]);
+            int[] p = null;
+            PlanarMatrix m = wt.planar();
+            if (m != null) { // x prepared once per layout: q/k/v of one type share it
+                for (int j = 0; j < k && p == null; j++) if (matmul.w[j].planar() != null && matmul.w[j].planar().ops() == m.ops()) p = matmul.p[j];
+                if (p == null) p = prepared(k, m.ops(), a(x), n, wt.cols());
+            }
+            int rows = wt.rows(), unit = m != null ? m.ops().rowUnit() : 1; // whole group pairs per chunk
+            long rowBytes = wt.ops().rowBytes(wt.cols());
+            int units = (rows + unit - 1) / unit, perChunk = (int) Math.max(1, CHUNK_BYTES / Math.max(1, rowBytes * unit));
+            int chunks = work < PARALLEL_BYTES ? 1 : Math.max(1, Math.min((units + perChunk - 1) / perChunk, pool.threads() * 8));
+            matmul.add(k, wt, p, a(outs[k]), chunks, unit);
+        }
+        pool.run(matmul.chunks(), matmul);
+        matmul.clear();
+    }
 
-        void set(CpuWeight w, float[] x, int[] p, float[] out, int n, int chunks) {
-            this.w = w;
+    /** x prepared for {@code ops} in prep slot k, the batch rows split over the pool when there are many. */
+    private int[] prepared(int k, Planar ops, float[] x, int n, int cols) {
+        int size = ops.prepSize(n, cols);
+        if (prep[k].length < size) prep[k] = new int[size];
+        int[] p = prep[k];
+        if (size == 0) return p; // float tiles read x itself
+        if (n < 8) ops.prepareRows(x, 0, n, cols, p, 0);
+        else {
+            prepare.set(ops, x, n, cols, p);
+            pool.run(prepare.chunks, prepare);
+            prepare.set(null, null, 0, 0, null);
+        }
+        return p;
+    }
+
+    /** Prepares a slice of the batch rows. */
+    private static final class PrepareTask implements WorkerPool.Chunked {
+        private Planar ops;
+        private float[] x;
+        private int[] p;
+        private int n, cols;
+        int chunks;
+
+        void set(Planar ops, float[] x, int n, int cols, int[] p) {
+            this.ops = ops;
             this.x = x;
-            this.p = p;
-            this.out = out;
             this.n = n;
-            this.chunks = chunks;
+            this.cols = cols;
+            this.p = p;
+            this.chunks = Math.min(n, 8);
         }
 
         @Override
         public void run(int c) {
-            int rows = w.rows(), r0 = WorkerPool.split(rows, chunks, c), r1 = WorkerPool.split(rows, chunks, c + 1);
-            PlanarMatrix m = w.planar();
+            int r0 = WorkerPool.split(n, chunks, c), r1 = WorkerPool.split(n, chunks, c + 1);
+            ops.prepareRows(x, r0 * cols, r1 - r0, cols, p, r0 * (cols / 32) * ops.width());
+        }
+    }
+
+    private final PrepareTask prepare = new PrepareTask();
+
+    /** The matmul job over one or more weights of one input, reused so a forward pass allocates nothing per op. */
+    private static final class MatmulTask implements WorkerPool.Chunked {
+        final CpuWeight[] w = new CpuWeight[4];
+        final int[][] p = new int[4][];
+        private final float[][] out = new float[4][];
+        private final int[] first = new int[5], units = new int[4];
+        private float[] x;
+        private int n, count;
+
+        void set(int count, float[] x, int n) {
+            this.count = count;
+            this.x = x;
+            this.n = n;
+        }
+
+        void add(int k, CpuWeight wt, int[] prep, float[] o, int chunks, int unit) {
+            w[k] = wt;
+            p[k] = prep;
+            out[k] = o;
+            units[k] = unit;
+            first[k + 1] = first[k] + chunks;
+        }
+
+        int chunks() { return first[count]; }
+
+        void clear() {
+            java.util.Arrays.fill(w, null);
+            java.util.Arrays.fill(p, null);
+            java.util.Arrays.fill(out, null);
+            x = null;
+        }
+
+        @Override
+        public void run(int c) {
+            int k = 0;
+            while (c >= first[k + 1]) k++;
+            CpuWeight wk = w[k];
+            int rows = wk.rows(), unit = units[k], chunks = first[k + 1] - first[k], u = (rows + unit - 1) / unit, i = c - first[k];
+            int r0 = Math.min(rows, WorkerPool.split(u, chunks, i) * unit), r1 = Math.min(rows, WorkerPool.split(u, chunks, i + 1) * unit);
+            PlanarMatrix m = wk.planar();
             if (m != null) {
-                if (n == 1) m.ops().matvec(m, p, out, 0, r0, r1);
-                else m.ops().gemm(m, x, p, n, out, rows, r0, r1);
-            } else if (n == 1) w.ops().matvec(w.data(), w.cols(), x, 0, out, 0, r0, r1);
-            else w.ops().gemm(w.data(), w.cols(), x, n, out, rows, r0, r1);
+                if (n == 1) m.ops().matvec(m, p[k], out[k], 0, r0, r1);
+                else m.ops().gemm(m, x, p[k], n, out[k], rows, r0, r1);
+            } else if (n == 1) wk.ops().matvec(wk.data(), wk.cols(), x, 0, out[k], 0, r0, r1);
+            else wk.ops().gemm(wk.data(), wk.cols(), x, n, out[k], rows, r0, r1);
         }
     }
 

@@ -27,6 +27,8 @@ abstract class GroupPlanar extends Planar {
     /** Bytes of one row in a chunk. */
     abstract int chunk();
 
+    @Override public final int rowUnit() { return 2 * G; }
+
     /** Bytes per group and block. */
     final int blockBytes() { return (qsBytes() + 2) * G; }
 

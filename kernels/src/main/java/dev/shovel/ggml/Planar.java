@@ -64,7 +64,7 @@ public abstract class Planar {
     }
 
     /** Ints of prepared activations per block and batch row. */
-    abstract int width();
+    public abstract int width();
 
     /** Whether {@code batch} rows go through float GEMM tiles that read x itself (else they read prepared x). */
     boolean floatTiles(int batch) { return Vec.OK && batch > 1; }
@@ -77,12 +77,19 @@ public abstract class Planar {
      * in matvec's layout, {@link #width} ints per block, row b at b * nb * width. Nothing for float tiles.
      */
     public final void prepare(float[] x, int xOff, int batch, int n, int[] out) {
-        if (floatTiles(batch)) return;
+        if (!floatTiles(batch)) prepareRows(x, xOff, batch, n, out, 0);
+    }
+
+    /** Prepares {@code rows} rows of x (from xOff, n apart) to out[outOff..], in matvec's layout, for any batch. */
+    public final void prepareRows(float[] x, int xOff, int rows, int n, int[] out, int outOff) {
         int nb = n / QK;
-        for (int b = 0; b < batch; b++) {
-            for (int k = 0; k < nb; k++) prepareBlock(x, xOff + b * n + k * QK, out, (b * nb + k) * width());
+        for (int b = 0; b < rows; b++) {
+            for (int k = 0; k < nb; k++) prepareBlock(x, xOff + b * n + k * QK, out, outOff + (b * nb + k) * width());
         }
     }
+
+    /** Rows that matmul chunks should hold a multiple of, so no group is computed twice. */
+    public abstract int rowUnit();
 
     /** Writes the {@link #width} prepared ints of the 32 activations at x[i..] to out[o..]. */
     abstract void prepareBlock(float[] x, int i, int[] out, int o);

@@ -30,7 +30,7 @@ final class PlanarQ4_0 extends GroupPlanar {
 
     @Override int chunk() { return 4; }
 
-    @Override int width() { return E; }
+    @Override public int width() { return E; }
 
     /** Its GEMM tiles read prepared x too. */
     @Override boolean floatTiles(int batch) { return false; }

@@ -36,7 +36,7 @@ final class PlanarQ8_0 extends GroupPlanar {
 
     @Override int chunk() { return 2; }
 
-    @Override int width() { return E; }
+    @Override public int width() { return E; }
 
     @Override
     void decode(MemorySegment w, int nb, long s, int b, float[] out, int o) {

@@ -22,10 +22,14 @@ public final class Transformer {
     private int[] rows = new int[1];
     private Buf logits;
     private Backend logitsOwner;
+    /** Per layer, the weights of the q/k/v and up/gate matmuls, each group run as one job on one input. */
+    private final Weight[][] qkv, upGate;
 
     /** Activation buffers of one backend, sized for {@code maxBatch} rows. */
     private static final class Scratch {
         final Buf x, xb, q, k, v, att, hb, hb2;
+        final Buf[] qkv, upGate; // outputs of the matmuls that share an input
+
 
         Scratch(Backend b, ModelConfig c, int n) {
             x = b.buf(n, c.nEmbd());
@@ -36,6 +40,8 @@ public final class Transformer {
             att = b.buf(n, c.qDim());
             hb = b.buf(n, c.nFf());
             hb2 = b.buf(n, c.nFf());
+            qkv = new Buf[] {q, k, v};
+            upGate = new Buf[] {hb2, hb};
         }
     }
 
@@ -45,6 +51,13 @@ public final class Transformer {
         this.layerBackend = layerBackend;
         this.outBackend = outBackend;
         this.maxBatch = maxBatch;
+        LayerWeights[] ls = w.layers();
+        qkv = new Weight[ls.length][];
+        upGate = new Weight[ls.length][];
+        for (int l = 0; l < ls.length; l++) {
+            qkv[l] = new Weight[] {ls[l].wq(), ls[l].wk(), ls[l].wv()};
+            upGate[l] = new Weight[] {ls[l].ffnUp(), ls[l].ffnGate()};
+        }
     }
 
     public int maxBatch() { return maxBatch; }
@@ -80,9 +93,10 @@ public final class Transformer {
 
             // attention
             Buf in = norm(b, s.x, L.attnNorm(), L.attnNormB(), s.xb, n);
-            linear(b, L.wq(), L.bq(), in, s.q, n);
-            linear(b, L.wk(), L.bk(), in, s.k, n);
-            linear(b, L.wv(), L.bv(), in, s.v, n);
+            b.matmul(qkv[l], in, s.qkv, n);
+            if (L.bq() != null) b.addBias(s.q, L.bq(), n); // qwen2
+            if (L.bk() != null) b.addBias(s.k, L.bk(), n);
+            if (L.bv() != null) b.addBias(s.v, L.bv(), n);
             if (L.qNorm() != null) { // qwen3, gemma3: per head; olmo2: the whole vector
                 b.rmsnorm(s.q, L.qNorm(), c.normEps(), L.qNorm().cols(), s.q, n);
                 b.rmsnorm(s.k, L.kNorm(), c.normEps(), L.kNorm().cols(), s.k, n);
@@ -104,12 +118,14 @@ public final class Transformer {
 
             // feed-forward
             in = norm(b, s.x, L.ffnNorm(), L.ffnNormB(), s.xb, n);
-            linear(b, L.ffnUp(), L.ffnUpB(), in, s.hb2, n);
             if (L.ffnGate() != null) { // SwiGLU, or GEGLU for gemma
-                linear(b, L.ffnGate(), L.ffnGateB(), in, s.hb, n);
+                b.matmul(upGate[l], in, s.upGate, n);
+                if (L.ffnUpB() != null) b.addBias(s.hb2, L.ffnUpB(), n);
+                if (L.ffnGateB() != null) b.addBias(s.hb, L.ffnGateB(), n);
                 b.glu(s.hb, s.hb2, c.arch().ffn() == Architecture.Ffn.GEGLU, n);
                 linear(b, L.ffnDown(), L.ffnDownB(), s.hb, s.xb, n);
             } else { // plain GELU MLP (starcoder2)
+                linear(b, L.ffnUp(), L.ffnUpB(), in, s.hb2, n);
                 b.gelu(s.hb2, n);
                 linear(b, L.ffnDown(), L.ffnDownB(), s.hb2, s.xb, n);
             }
