@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -76,12 +78,28 @@ abstract class GroupPlanar extends Planar {
     /** Per-thread int8 activations of the block being prepared. */
     static final ThreadLocal<int[]> QS = ThreadLocal.withInitial(() -> new int[QK]);
 
-    /** The int8 activations of a block and its fp16-rounded scale: q[0..32) = round(x / dx), returns dx. */
+    /**
+     * The int8 activations of a block and its fp16-rounded scale: q[0..32) = x / dx rounded half to even (as
+     * llama.cpp's SIMD quantize_row_q8_0), returns dx.
+     */
     static float quantize(float[] x, int i, int[] q) {
         float amax = 0;
-        for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[i + j]));
+        if (Vec.OK) {
+            FloatVector m = FloatVector.zero(Vec.F);
+            for (int j = 0; j < QK; j += Vec.L) m = m.max(FloatVector.fromArray(Vec.F, x, i + j).abs());
+            amax = m.reduceLanes(VectorOperators.MAX);
+        } else {
+            for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[i + j]));
+        }
         float d = amax / 127, id = d != 0 ? 1 / d : 0;
-        for (int j = 0; j < QK; j++) q[j] = Math.round(x[i + j] * id);
+        if (Vec.OK) { // adding and taking away 1.5 * 2^23 rounds to an integer, half to even
+            for (int j = 0; j < QK; j += Vec.L) {
+                FloatVector v = FloatVector.fromArray(Vec.F, x, i + j).mul(id).add(0x1.8p23f).sub(0x1.8p23f);
+                ((IntVector) v.convert(VectorOperators.F2I, 0)).intoArray(q, j);
+            }
+        } else {
+            for (int j = 0; j < QK; j++) q[j] = (int) Math.rint(x[i + j] * id);
+        }
         return Float.float16ToFloat(Float.floatToFloat16(d));
     }
 

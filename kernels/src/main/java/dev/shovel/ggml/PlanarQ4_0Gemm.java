@@ -77,10 +77,26 @@ final class PlanarQ4_0Gemm {
 
     /** A group's block at {@code base}: its 16 nibble vectors (nibble - 8, chunk v nibble k at (4v + k) * 2G) and scales. */
     private static void decode(MemorySegment w, long base, short[] buf, int o, float[] ds, int dO) {
-        for (int v = 0; v < 4; v++) {
-            IntVector q = IntVector.fromMemorySegment(Vec.I, w, base + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
-            for (int k = 0; k < 4; k++) q.lanewise(LSHR, 4 * k).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + (4 * v + k) * 2 * G);
-        }
+        IntVector q0 = IntVector.fromMemorySegment(Vec.I, w, base + 0L * G, ByteOrder.LITTLE_ENDIAN);
+        q0.and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 0 * 2 * G);
+        q0.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 1 * 2 * G);
+        q0.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 2 * 2 * G);
+        q0.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 3 * 2 * G);
+        IntVector q1 = IntVector.fromMemorySegment(Vec.I, w, base + 4L * G, ByteOrder.LITTLE_ENDIAN);
+        q1.and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 4 * 2 * G);
+        q1.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 5 * 2 * G);
+        q1.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 6 * 2 * G);
+        q1.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 7 * 2 * G);
+        IntVector q2 = IntVector.fromMemorySegment(Vec.I, w, base + 8L * G, ByteOrder.LITTLE_ENDIAN);
+        q2.and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 8 * 2 * G);
+        q2.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 9 * 2 * G);
+        q2.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 10 * 2 * G);
+        q2.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 11 * 2 * G);
+        IntVector q3 = IntVector.fromMemorySegment(Vec.I, w, base + 12L * G, ByteOrder.LITTLE_ENDIAN);
+        q3.and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 12 * 2 * G);
+        q3.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 13 * 2 * G);
+        q3.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 14 * 2 * G);
+        q3.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().sub((short) 8).intoArray(buf, o + 15 * 2 * G);
         IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 16L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
         h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f).intoArray(ds, dO); // Vec.finiteHalf
     }

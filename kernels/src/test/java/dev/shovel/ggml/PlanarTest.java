@@ -177,6 +177,24 @@ class PlanarTest {
         }
     }
 
+    /** Activation quantization: q = x / dx rounded half to even (ties included), dx = amax / 127 rounded to fp16. */
+    @Test
+    void quantizeRoundsHalfToEven() {
+        Random r = new Random(12);
+        for (int t = 0; t < 200; t++) {
+            float[] x = new float[40];
+            for (int j = 0; j < x.length; j++) x[j] = t % 2 == 0 ? (float) r.nextGaussian() : r.nextInt(255) / 2f - 63.5f;
+            if (t % 2 == 1) x[3 + r.nextInt(32)] = 127; // dx = 1, so the halves above are exact ties
+            int[] q = new int[32];
+            float dx = GroupPlanar.quantize(x, 3, q);
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[3 + j]));
+            float d = amax / 127, id = d != 0 ? 1 / d : 0;
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16(d)), dx);
+            for (int j = 0; j < 32; j++) assertEquals((int) Math.rint(x[3 + j] * id), q[j], "element " + j + " of " + x[3 + j]);
+        }
+    }
+
     @Test
     void fastHalfConversionIsExactForEveryFiniteHalf() {
         short[] all = new short[1 << 16];
