@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link #prepare}, once per matmul), and the products are 16-bit integers; a group's G results come out of one
  * vector. The GEMM decodes blocks into floats with rows in lanes and runs register tiles of two groups.
  */
-abstract class GroupPlanar extends Planar {
+abstract class GroupPlanar extends Planar implements FloatBlocks {
     /** Rows per group: the float lane count. */
     static final int G = Vec.OK ? Vec.L : 16;
     /** Shorts in an int vector: two per row. */
@@ -161,6 +161,21 @@ abstract class GroupPlanar extends Planar {
             gemmPrepared(m, p, batch, out, outStride, r0, r1);
             return;
         }
+        floatGemm(this, m, x, batch, out, outStride, r0, r1);
+    }
+
+    @Override
+    public final void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) {
+        decodeBlock(w, (g * nb + blk) * blockBytes(), buf, o);
+    }
+
+    /**
+     * The float GEMM of a layout whose blocks decode with rows in lanes: per pair of groups and slice of KS columns,
+     * the blocks decoded to buf, then register tiles over the batch columns.
+     */
+    static void floatGemm(FloatBlocks d, PlanarMatrix m, float[] x, int batch, float[] out, int outStride, int r0, int r1) {
+        int n = m.n(), nb = n / QK, first = m.first();
+        long s0 = (long) first + r0, s1 = (long) first + r1;
         Scratch sc = SCRATCH.get();
         float[] buf = sc.buf, park = sc.park(2 * batch * G);
         long g1 = (s1 + G - 1) / G;
@@ -170,7 +185,7 @@ abstract class GroupPlanar extends Planar {
             for (int k0 = 0; k0 < n; k0 += KS) {
                 int ks = Math.min(KS, n - k0);
                 for (int j = 0; j < groups; j++) {
-                    for (int b = k0 / QK; b < (k0 + ks) / QK; b++) decodeBlock(m.data(), ((g + j) * nb + b) * blockBytes(), buf, (j * KS + b * QK - k0) * G);
+                    for (int b = k0 / QK; b < (k0 + ks) / QK; b++) d.decodeBlock(m.data(), g + j, nb, b, buf, (j * KS + b * QK - k0) * G);
                 }
                 int c = 0;
                 if (groups == 2) {

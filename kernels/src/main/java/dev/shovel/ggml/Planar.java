@@ -5,9 +5,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Q8_0 and Q4_0 repacked at load into a kernel-friendly layout of the same bytes: groups of rows read as vector
- * lanes ({@link GroupPlanar}). Matvec reads activations prepared once per matmul; the GEMM decodes weights into
- * floats.
+ * Q8_0, Q4_0 and Q4_K repacked at load into a kernel-friendly layout of (about) the same bytes: groups of rows read
+ * as vector lanes ({@link GroupPlanar}, {@link PlanarQ4_K}). Matvec reads activations prepared once per matmul (int8,
+ * as llama.cpp's); the GEMM reads them too, or decodes weights into floats (Q8_0).
  */
 public abstract class Planar {
     static final int QK = 32;
@@ -18,6 +18,7 @@ public abstract class Planar {
         return switch (t) {
             case Q8_0 -> PlanarQ8_0.INSTANCE;
             case Q4_0 -> PlanarQ4_0.INSTANCE;
+            case Q4_K -> PlanarQ4_K.INSTANCE;
             default -> null;
         };
     }
@@ -56,7 +57,7 @@ public abstract class Planar {
     public abstract void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1);
 
     /** Whether every scale of the ggml-layout matrix is finite (else it keeps that layout). */
-    public final boolean finiteScales(MemorySegment src, long rows, int n) {
+    public boolean finiteScales(MemorySegment src, long rows, int n) {
         int bb = qsBytes() + 2;
         long blocks = rows * (n / QK);
         for (long b = 0; b < blocks; b++) if ((src.get(I16, b * bb) & 0x7c00) == 0x7c00) return false;

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Planar Q8_0/Q4_0 against the ggml layout's scalar twin (and matvec bit for bit against its int8 twin): matvec, GEMM,
+ * Planar Q8_0/Q4_0/Q4_K against the ggml layout's scalar twin (and matvec bit for bit against its int8 twin): matvec, GEMM,
  * row decode, slices.
  */
 class PlanarTest {
@@ -42,6 +42,14 @@ class PlanarTest {
         return tol;
     }
 
+    /** The int8 twin of the kernels: packed row s against x prepared at p[po..]. */
+    static float twin(PlanarMatrix m, long s, int[] p, int po) {
+        if (m.ops() instanceof PlanarQ4_K k) return k.dot(m.data(), m.n() / 256, s, p, po);
+        return ((GroupPlanar) m.ops()).dot(m.data(), m.n() / 32, s, p, po);
+    }
+
+    static int[] sizes(GGMLType t) { return t == GGMLType.Q4_K ? new int[] {256, 512, 1024, 4096} : SIZES; }
+
     static int[] prepared(PlanarMatrix m, float[] x) {
         int[] p = new int[m.ops().prepSize(1, m.n())];
         m.ops().prepare(x, 0, 1, m.n(), p);
@@ -57,13 +65,13 @@ class PlanarTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K"})
     void matvecMatchesScalarTwinAndRowsDecode(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
         assertEquals(t, p.type());
         Random r = new Random(7000L + t.id);
-        for (int n : SIZES) {
+        for (int n : sizes(t)) {
             int rows = 11;
             for (MemorySegment w : TypeTwinTest.weights(ggml, r, rows, n)) {
                 assertTrue(p.finiteScales(w, rows, n));
@@ -78,7 +86,7 @@ class PlanarTest {
                     float want = ggml.dotScalar(w, row * ggml.rowBytes(n), x, 0, n);
                     String what = t + " n=" + n + " row " + row;
                     assertTrue(Math.abs(want - out[row]) <= matvecTol(deq, row, n, x, 0), what + ": twin " + want + " matvec " + out[row]);
-                    assertEquals(((GroupPlanar) p).dot(m.data(), n / 32, row, prep, 0), out[row], what + ": int8 twin");
+                    assertEquals(twin(m, row, prep, 0), out[row], what + ": int8 twin");
                     assertEquals(out[row], row < 9 ? split[row] : rest[row], "row split changed a result");
                     float[] dec = new float[n];
                     m.row(row, dec, 0);
@@ -101,12 +109,12 @@ class PlanarTest {
 
     /** Sizes across the GEMM's slices (128 or 256 columns), group pairs and a group alone, and every column tile and the rest. */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
         Random r = new Random(8000L + t.id);
-        for (int[] shape : new int[][] {{13, 288}, {70, 544}}) {
+        for (int[] shape : t == GGMLType.Q4_K ? new int[][] {{13, 256}, {70, 512}} : new int[][] {{13, 288}, {70, 544}}) {
             int rows = shape[0], n = shape[1];
             MemorySegment w = TestData.quantized(ggml, TestData.gaussian(r, rows * n, 1.0), rows, n);
             float[] deq = TestData.dequantizeAll(ggml, w, rows, n);
@@ -141,7 +149,7 @@ class PlanarTest {
                         if (prep.length == 0) {
                             TypeTwinTest.assertClose(want, full[i], TestData.sumAbsProducts(deq, row * n, x, b * n, n), what);
                         } else { // tiles on int8 activations, as matvec
-                            assertEquals(((GroupPlanar) p).dot(m.data(), n / 32, row, prep, b * (n / 32) * p.width()), full[i], what + ": int8 twin");
+                            assertEquals(twin(m, row, prep, b * (n / 32) * p.width()), full[i], what + ": int8 twin");
                             assertTrue(Math.abs(want - full[i]) <= matvecTol(deq, row, n, x, b * n), what + ": twin " + want + " gemm " + full[i]);
                         }
                     }
@@ -171,7 +179,7 @@ class PlanarTest {
                 float[] out = matvec(m, x, 0, rows);
                 int[] prep = prepared(m, x);
                 for (int row = 0; row < rows; row++) {
-                    assertEquals(((GroupPlanar) p).dot(m.data(), n / 32, row, prep, 0), out[row], t + " row " + row + " quants " + Arrays.toString(qs) + " x " + Arrays.toString(pattern));
+                    assertEquals(twin(m, row, prep, 0), out[row], t + " row " + row + " quants " + Arrays.toString(qs) + " x " + Arrays.toString(pattern));
                 }
             }
         }
@@ -218,6 +226,10 @@ class PlanarTest {
         assertTrue(Planar.of(GGMLType.Q8_0).finiteScales(w, rows, n));
         w.set(TestData.I16, 34 * 3, (short) 0x7c00); // block 3's scale: +Inf
         assertFalse(Planar.of(GGMLType.Q8_0).finiteScales(w, rows, n));
-        assertNull(Planar.of(GGMLType.Q4_K));
+        MemorySegment k = TestData.quantized(TypeOps.of(GGMLType.Q4_K), TestData.gaussian(new Random(2), rows * 256, 1.0), rows, 256);
+        assertTrue(Planar.of(GGMLType.Q4_K).finiteScales(k, rows, 256));
+        k.set(TestData.I16, 144 + 2, (short) 0xfc00); // row 1's dmin: -Inf
+        assertFalse(Planar.of(GGMLType.Q4_K).finiteScales(k, rows, 256));
+        assertNull(Planar.of(GGMLType.Q6_K));
     }
 }

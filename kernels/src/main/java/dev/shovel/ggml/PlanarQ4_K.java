@@ -1,0 +1,239 @@
+package dev.shovel.ggml;
+
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+
+/**
+ * Grouped Q4_K: {@link GroupPlanar#G} rows per group, one per vector lane. Per group and 256-element block: each
+ * 32-element sub-block's nibbles as a grouped Q4_0 block (4 chunks of 4 bytes per row; byte i holds elements i and
+ * i + 16), then the 8 six-bit scales and the 8 mins as bytes (2 chunks each), then the G fp16 d and the G dmin: 148
+ * bytes per row and block, ggml's 144 with the scales unpacked.
+ * <p>
+ * Matvec multiplies Q4_0's prepared int8 activations (per 32: pairs, dx, -8 sum xq): per sub-block j the 16-bit
+ * sums S = sum q xq as Q4_0's kernel makes them, then fa += float(sc_j S) dx and fb += float(m_j) (dx sum xq); per
+ * block acc += d fa - dmin fb. The GEMM decodes sub-blocks to floats for the float tiles, as Q8_0's does.
+ */
+final class PlanarQ4_K extends Planar implements FloatBlocks {
+    static final PlanarQ4_K INSTANCE = new PlanarQ4_K();
+    private static final int G = GroupPlanar.G, E = PlanarQ4_0.E, QK_K = 256;
+    /** Offsets in a group-block: scales, mins, d, dmin; and its size. */
+    private static final int SC = 128 * G, MN = 136 * G, D = 144 * G, DM = 146 * G, BB = 148 * G;
+
+    @Override public GGMLType type() { return GGMLType.Q4_K; }
+
+    @Override int qsBytes() { return 16; }
+
+    @Override public int width() { return E; }
+
+    @Override public int rowUnit() { return 2 * G; }
+
+    @Override void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
+
+    @Override public long bytes(long rows, int n) { return (rows + G - 1) / G * (n / QK_K) * BB; }
+
+    @Override public PlanarMatrix matrix(MemorySegment dst, int rows, int n) { return new PlanarMatrix(this, dst, rows, n, 0); }
+
+    @Override
+    PlanarMatrix slice(PlanarMatrix m, int first, int count) { return new PlanarMatrix(this, m.data(), count, m.n(), m.first() + first); }
+
+    /** Offset of block b of the group holding packed row s, and that row's lane. */
+    private static long base(int nb, long s, int b) { return (s / G * nb + b) * BB; }
+
+    @Override
+    public boolean finiteScales(MemorySegment src, long rows, int n) {
+        long blocks = rows * (n / QK_K);
+        for (long b = 0; b < blocks; b++) {
+            if ((src.get(I16, b * Q4_K.BLOCK) & 0x7c00) == 0x7c00 || (src.get(I16, b * Q4_K.BLOCK + 2) & 0x7c00) == 0x7c00) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
+        int nb = n / QK_K;
+        for (long r = r0; r < r1; r++) {
+            int lane = (int) (r % G);
+            for (int b = 0; b < nb; b++) {
+                long blk = (r * nb + b) * Q4_K.BLOCK, base = base(nb, r, b);
+                for (int j = 0; j < 8; j++) {
+                    int shift = 4 * (j & 1);
+                    long qs = blk + Q4_K.QS + 32L * (j >> 1);
+                    for (int i = 0; i < 16; i++) {
+                        int lo = KQuants.b(src, qs + i) >> shift & 15, hi = KQuants.b(src, qs + i + 16) >> shift & 15;
+                        dst.set(ValueLayout.JAVA_BYTE, base + j * 16L * G + (i >> 2) * 4L * G + 4L * lane + (i & 3), (byte) (lo | hi << 4));
+                    }
+                    long at = (j >> 2) * 4L * G + 4L * lane + (j & 3);
+                    dst.set(ValueLayout.JAVA_BYTE, base + SC + at, (byte) KQuants.scaleK4(src, blk + Q4_K.SCALES, j));
+                    dst.set(ValueLayout.JAVA_BYTE, base + MN + at, (byte) KQuants.minK4(src, blk + Q4_K.SCALES, j));
+                }
+                dst.set(I16, base + D + 2L * lane, src.get(I16, blk));
+                dst.set(I16, base + DM + 2L * lane, src.get(I16, blk + 2));
+            }
+        }
+    }
+
+    /** Scale (or, at {@code MN}, min) of sub-block j of packed row s in its group's block at {@code base}. */
+    private static int scale(MemorySegment w, long base, int at, long s, int j) {
+        return KQuants.b(w, base + at + (j >> 2) * 4L * G + 4 * (s % G) + (j & 3));
+    }
+
+    /** Nibble of element e (0..31) of sub-block j of packed row s. */
+    private static int nibble(MemorySegment w, long base, long s, int j, int e) {
+        int i = e & 15;
+        return KQuants.b(w, base + j * 16L * G + (i >> 2) * 4L * G + 4 * (s % G) + (i & 3)) >> 4 * (e >> 4) & 15;
+    }
+
+    @Override
+    void row(PlanarMatrix m, int r, float[] out, int outOff) { // as ggml's dequantize: d * sc * q - dmin * m
+        MemorySegment w = m.data();
+        int nb = m.n() / QK_K;
+        long s = (long) m.first() + r;
+        for (int b = 0; b < nb; b++) {
+            long base = base(nb, s, b);
+            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
+            for (int j = 0; j < 8; j++) {
+                float d1 = d * scale(w, base, SC, s, j), m1 = dmin * scale(w, base, MN, s, j);
+                for (int e = 0; e < 32; e++) out[outOff + b * QK_K + 32 * j + e] = d1 * nibble(w, base, s, j, e) - m1;
+            }
+        }
+    }
+
+    /** Scalar twin of the kernel: packed row s against x prepared at p[po..], the same sums and float steps. */
+    float dot(MemorySegment w, int nb, long s, int[] p, int po) {
+        float acc = 0;
+        for (int b = 0; b < nb; b++) {
+            long base = base(nb, s, b);
+            float fa = 0, fb = 0;
+            for (int j = 0; j < 8; j++) {
+                int xo = po + (8 * b + j) * E, sum = 0;
+                for (int v = 0; v < 4; v++) {
+                    for (int k = 0; k < 4; k++) {
+                        int pair = p[xo + 4 * v + k], e = PlanarQ4_0.element(v, k);
+                        sum += nibble(w, base, s, j, e) * (short) pair + nibble(w, base, s, j, e + 2) * (pair >> 16);
+                    }
+                }
+                float dx = Float.intBitsToFloat(p[xo + 16]);
+                fa = Math.fma((float) (scale(w, base, SC, s, j) * sum), dx, fa);
+                fb = Math.fma((float) scale(w, base, MN, s, j), dx * (p[xo + 17] / -8), fb);
+            }
+            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
+            acc = Math.fma(-dmin, fb, Math.fma(d, fa, acc));
+        }
+        return acc;
+    }
+
+    @Override
+    public void matvec(PlanarMatrix m, int[] p, float[] out, int outOff, int r0, int r1) {
+        columns(m, p, 1, out, 0, outOff, r0, r1);
+    }
+
+    @Override
+    public void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
+        if (floatTiles(batch)) GroupPlanar.floatGemm(this, m, x, batch, out, outStride, r0, r1);
+        else columns(m, p, batch, out, outStride, 0, r0, r1);
+    }
+
+    @Override
+    public void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) { // as row(): d1 * q - m1
+        long base = (g * (nb / 8) + blk / 8) * BB, sb = base + blk % 8 * 16L * G;
+        int j = blk % 8;
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+        IntVector hm = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+        FloatVector dmin = hm.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+        IntVector sc = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+        IntVector mn = IntVector.fromMemorySegment(Vec.I, w, base + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+        FloatVector d1 = d.mul((FloatVector) sc.convert(I2F, 0)), m1 = dmin.mul((FloatVector) mn.convert(I2F, 0));
+        for (int v = 0; v < 4; v++) {
+            IntVector q = IntVector.fromMemorySegment(Vec.I, w, sb + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < 8; k++) {
+                int e = PlanarQ4_0.element(v, k & 3) + 2 * (k >> 2);
+                d1.mul((FloatVector) q.lanewise(LSHR, 4 * k).and(15).convert(I2F, 0)).sub(m1).intoArray(buf, o + e * G);
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[G]);
+
+    /** Per group, every batch column through the kernel: out[c * stride + oo + row]. */
+    private void columns(PlanarMatrix m, int[] p, int batch, float[] out, int stride, int oo, int r0, int r1) {
+        int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * E;
+        long s0 = (long) first + r0, s1 = (long) first + r1;
+        float[] tmp = TMP.get();
+        for (long g = s0 / G; g * G < s1; g++) {
+            long gs = g * G;
+            for (int c = 0; c < batch; c++) {
+                int o = c * stride + oo;
+                if (!Vec.OK) {
+                    for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) out[(int) (o + s - first)] = dot(m.data(), nb, s, p, c * cs);
+                    continue;
+                }
+                boolean whole = gs >= s0 && gs + G <= s1;
+                group(m.data(), g * nb * BB, nb, p, c * cs, whole ? out : tmp, whole ? (int) (o + gs - first) : 0);
+                if (!whole) {
+                    for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) out[(int) (o + s - first)] = tmp[(int) (s - gs)];
+                }
+            }
+        }
+    }
+
+    // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
+
+    /** The G rows of the group at {@code gb} against x prepared at p[po..]: out[o..o+G). */
+    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
+        FloatVector acc = FloatVector.zero(Vec.F);
+        for (int b = 0; b < nb; b++) {
+            long base = gb + (long) b * BB;
+            FloatVector fa = FloatVector.zero(Vec.F), fb = FloatVector.zero(Vec.F);
+            for (int j = 0; j < 8; j++) {
+                long sb = base + j * 16L * G;
+                int xo = po + (8 * b + j) * E;
+                IntVector q0 = IntVector.fromMemorySegment(Vec.I, w, sb, ByteOrder.LITTLE_ENDIAN);
+                IntVector q1 = IntVector.fromMemorySegment(Vec.I, w, sb + 4 * G, ByteOrder.LITTLE_ENDIAN);
+                IntVector q2 = IntVector.fromMemorySegment(Vec.I, w, sb + 8 * G, ByteOrder.LITTLE_ENDIAN);
+                IntVector q3 = IntVector.fromMemorySegment(Vec.I, w, sb + 12 * G, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s = ShortVector.zero(GroupPlanar.SH), t = ShortVector.zero(GroupPlanar.SH);
+                s = s.add(q0.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()));
+                t = t.add(q0.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts()));
+                s = s.add(q0.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 2]).reinterpretAsShorts()));
+                t = t.add(q0.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 3]).reinterpretAsShorts()));
+                s = s.add(q1.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 4]).reinterpretAsShorts()));
+                t = t.add(q1.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 5]).reinterpretAsShorts()));
+                s = s.add(q1.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 6]).reinterpretAsShorts()));
+                t = t.add(q1.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 7]).reinterpretAsShorts()));
+                s = s.add(q2.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 8]).reinterpretAsShorts()));
+                t = t.add(q2.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 9]).reinterpretAsShorts()));
+                s = s.add(q2.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 10]).reinterpretAsShorts()));
+                t = t.add(q2.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 11]).reinterpretAsShorts()));
+                s = s.add(q3.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 12]).reinterpretAsShorts()));
+                t = t.add(q3.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 13]).reinterpretAsShorts()));
+                s = s.add(q3.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 14]).reinterpretAsShorts()));
+                t = t.add(q3.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 15]).reinterpretAsShorts()));
+                IntVector u = s.add(t).reinterpretAsInts();
+                IntVector sum = u.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u.lanewise(ASHR, 16));
+                IntVector sc = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                IntVector mn = IntVector.fromMemorySegment(Vec.I, w, base + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                float dx = Float.intBitsToFloat(p[xo + 16]);
+                fa = ((FloatVector) sum.mul(sc).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx), fa);
+                fb = ((FloatVector) mn.convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx * (p[xo + 17] / -8)), fb);
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            IntVector hm = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector dmin = hm.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(-0x1p112f); // -Vec.finiteHalf
+            acc = dmin.fma(fb, d.fma(fa, acc));
+        }
+        acc.intoArray(out, o);
+    }
+}
