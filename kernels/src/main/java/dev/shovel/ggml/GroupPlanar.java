@@ -106,31 +106,38 @@ abstract class GroupPlanar extends Planar implements FloatBlocks {
     /** Scalar twin of the matvec kernel for packed row s against prepared x at p[po..]: the same sums and steps. */
     abstract float dot(MemorySegment w, int nb, long s, int[] p, int po);
 
-    /** The G rows of the group at {@code gb} against x prepared at p[po..]: out[o..o+G). */
-    abstract void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o);
+    /**
+     * Groups A (at {@code ga}) and B (at {@code gb}, may be A) against x prepared at p[po..], in lockstep: two load
+     * streams keep more of the memory bus busy than one. out[o..o+G) and out[o+G..o+2G).
+     */
+    abstract void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o);
 
     /** A group's block at {@code base} decoded as ggml's dequantize: element e's G rows at buf[o + e * G..]. */
     abstract void decodeBlock(MemorySegment w, long base, float[] buf, int o);
 
-    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[G]);
+    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * G]);
 
     @Override
     public final void matvec(PlanarMatrix m, int[] p, float[] out, int outOff, int r0, int r1) {
-        int nb = m.n() / QK;
-        long s0 = (long) m.first() + r0, s1 = (long) m.first() + r1;
-        float[] tmp = TMP.get();
-        for (long g = s0 / G; g * G < s1; g++) {
-            long gs = g * G;
-            if (!Vec.OK) {
-                for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) out[(int) (outOff + s - m.first())] = dot(m.data(), nb, s, p, 0);
-                continue;
-            }
-            boolean whole = gs >= s0 && gs + G <= s1; // a group cut by the range is computed whole, then copied
-            group(m.data(), g * nb * blockBytes(), nb, p, 0, whole ? out : tmp, whole ? (int) (outOff + gs - m.first()) : 0);
-            if (!whole) {
-                for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) out[(int) (outOff + s - m.first())] = tmp[(int) (s - gs)];
-            }
+        int nb = m.n() / QK, first = m.first();
+        long s0 = (long) first + r0, s1 = (long) first + r1;
+        if (!Vec.OK) {
+            for (long s = s0; s < s1; s++) out[(int) (outOff + s - first)] = dot(m.data(), nb, s, p, 0);
+            return;
         }
+        float[] tmp = TMP.get();
+        long g0 = s0 / G, g1 = (s1 + G - 1) / G, half = (g1 - g0 + 1) / 2, gbytes = (long) nb * blockBytes();
+        for (long ga = g0; ga < g0 + half; ga++) { // group i with group i + half
+            long gb = ga + half < g1 ? ga + half : ga;
+            group2(m.data(), ga * gbytes, gb * gbytes, nb, p, 0, tmp, 0);
+            put(tmp, 0, ga, s0, s1, first, out, outOff);
+            if (gb != ga) put(tmp, G, gb, s0, s1, first, out, outOff);
+        }
+    }
+
+    /** The rows of group g that lie in [s0, s1), from res[ro..], to out[oo + row - first]. */
+    static void put(float[] res, int ro, long g, long s0, long s1, int first, float[] out, int oo) {
+        for (long s = Math.max(g * G, s0); s < Math.min(g * G + G, s1); s++) out[(int) (oo + s - first)] = res[(int) (ro + s - g * G)];
     }
 
     /** Per-thread GEMM buffers: a decoded slice of two groups and the accumulators of every batch column. */

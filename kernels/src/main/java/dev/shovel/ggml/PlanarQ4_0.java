@@ -96,39 +96,67 @@ final class PlanarQ4_0 extends GroupPlanar {
     // stay calls and box the vectors passed to them.
 
     @Override
-    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
-        FloatVector acc = FloatVector.zero(Vec.F);
+    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) {
+        FloatVector accA = FloatVector.zero(Vec.F), accB = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
-            long base = gb + (long) b * (18 * G); // written out in full: C2 kept the chunk loop a loop, with its checks
+            long baseA = ga + (long) b * (18 * G); // written out in full: C2 kept the chunk loop a loop, with its checks
+            long baseB = gb + (long) b * (18 * G);
             int xo = po + b * E;
-            IntVector q0 = IntVector.fromMemorySegment(Vec.I, w, base + 0 * G, ByteOrder.LITTLE_ENDIAN);
-            IntVector q1 = IntVector.fromMemorySegment(Vec.I, w, base + 4 * G, ByteOrder.LITTLE_ENDIAN);
-            IntVector q2 = IntVector.fromMemorySegment(Vec.I, w, base + 8 * G, ByteOrder.LITTLE_ENDIAN);
-            IntVector q3 = IntVector.fromMemorySegment(Vec.I, w, base + 12 * G, ByteOrder.LITTLE_ENDIAN);
-            ShortVector s = ShortVector.zero(SH), t = ShortVector.zero(SH);
-            s = s.add(q0.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()));
-            t = t.add(q0.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts()));
-            s = s.add(q0.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 2]).reinterpretAsShorts()));
-            t = t.add(q0.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 3]).reinterpretAsShorts()));
-            s = s.add(q1.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 4]).reinterpretAsShorts()));
-            t = t.add(q1.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 5]).reinterpretAsShorts()));
-            s = s.add(q1.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 6]).reinterpretAsShorts()));
-            t = t.add(q1.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 7]).reinterpretAsShorts()));
-            s = s.add(q2.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 8]).reinterpretAsShorts()));
-            t = t.add(q2.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 9]).reinterpretAsShorts()));
-            s = s.add(q2.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 10]).reinterpretAsShorts()));
-            t = t.add(q2.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 11]).reinterpretAsShorts()));
-            s = s.add(q3.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 12]).reinterpretAsShorts()));
-            t = t.add(q3.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 13]).reinterpretAsShorts()));
-            s = s.add(q3.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 14]).reinterpretAsShorts()));
-            t = t.add(q3.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 15]).reinterpretAsShorts()));
-            IntVector u = s.add(t).reinterpretAsInts();
-            IntVector sum = u.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u.lanewise(ASHR, 16)).add(p[xo + 17]);
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 16L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-            FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
-            acc = ((FloatVector) sum.convert(I2F, 0)).mul(Float.intBitsToFloat(p[xo + 16])).fma(d, acc);
+            IntVector q0A = IntVector.fromMemorySegment(Vec.I, w, baseA + 0 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q0B = IntVector.fromMemorySegment(Vec.I, w, baseB + 0 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q1A = IntVector.fromMemorySegment(Vec.I, w, baseA + 4 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q1B = IntVector.fromMemorySegment(Vec.I, w, baseB + 4 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q2A = IntVector.fromMemorySegment(Vec.I, w, baseA + 8 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q2B = IntVector.fromMemorySegment(Vec.I, w, baseB + 8 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q3A = IntVector.fromMemorySegment(Vec.I, w, baseA + 12 * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector q3B = IntVector.fromMemorySegment(Vec.I, w, baseB + 12 * G, ByteOrder.LITTLE_ENDIAN);
+            ShortVector sA = ShortVector.zero(SH), tA = ShortVector.zero(SH);
+            ShortVector sB = ShortVector.zero(SH), tB = ShortVector.zero(SH);
+            sA = sA.add(q0A.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()));
+            sB = sB.add(q0B.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()));
+            tA = tA.add(q0A.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts()));
+            tB = tB.add(q0B.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts()));
+            sA = sA.add(q0A.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 2]).reinterpretAsShorts()));
+            sB = sB.add(q0B.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 2]).reinterpretAsShorts()));
+            tA = tA.add(q0A.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 3]).reinterpretAsShorts()));
+            tB = tB.add(q0B.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 3]).reinterpretAsShorts()));
+            sA = sA.add(q1A.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 4]).reinterpretAsShorts()));
+            sB = sB.add(q1B.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 4]).reinterpretAsShorts()));
+            tA = tA.add(q1A.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 5]).reinterpretAsShorts()));
+            tB = tB.add(q1B.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 5]).reinterpretAsShorts()));
+            sA = sA.add(q1A.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 6]).reinterpretAsShorts()));
+            sB = sB.add(q1B.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 6]).reinterpretAsShorts()));
+            tA = tA.add(q1A.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 7]).reinterpretAsShorts()));
+            tB = tB.add(q1B.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 7]).reinterpretAsShorts()));
+            sA = sA.add(q2A.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 8]).reinterpretAsShorts()));
+            sB = sB.add(q2B.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 8]).reinterpretAsShorts()));
+            tA = tA.add(q2A.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 9]).reinterpretAsShorts()));
+            tB = tB.add(q2B.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 9]).reinterpretAsShorts()));
+            sA = sA.add(q2A.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 10]).reinterpretAsShorts()));
+            sB = sB.add(q2B.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 10]).reinterpretAsShorts()));
+            tA = tA.add(q2A.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 11]).reinterpretAsShorts()));
+            tB = tB.add(q2B.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 11]).reinterpretAsShorts()));
+            sA = sA.add(q3A.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 12]).reinterpretAsShorts()));
+            sB = sB.add(q3B.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 12]).reinterpretAsShorts()));
+            tA = tA.add(q3A.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 13]).reinterpretAsShorts()));
+            tB = tB.add(q3B.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 13]).reinterpretAsShorts()));
+            sA = sA.add(q3A.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 14]).reinterpretAsShorts()));
+            sB = sB.add(q3B.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 14]).reinterpretAsShorts()));
+            tA = tA.add(q3A.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 15]).reinterpretAsShorts()));
+            tB = tB.add(q3B.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 15]).reinterpretAsShorts()));
+            IntVector uA = sA.add(tA).reinterpretAsInts();
+            IntVector uB = sB.add(tB).reinterpretAsInts();
+            IntVector sumA = uA.lanewise(LSHL, 16).lanewise(ASHR, 16).add(uA.lanewise(ASHR, 16)).add(p[xo + 17]);
+            IntVector sumB = uB.lanewise(LSHL, 16).lanewise(ASHR, 16).add(uB.lanewise(ASHR, 16)).add(p[xo + 17]);
+            IntVector hA = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseA + 16L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector hB = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseB + 16L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector dA = hA.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            FloatVector dB = hB.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+            accA = ((FloatVector) sumA.convert(I2F, 0)).mul(Float.intBitsToFloat(p[xo + 16])).fma(dA, accA);
+            accB = ((FloatVector) sumB.convert(I2F, 0)).mul(Float.intBitsToFloat(p[xo + 16])).fma(dB, accB);
         }
-        acc.intoArray(out, o);
+        accA.intoArray(out, o);
+        accB.intoArray(out, o + G);
     }
 
     @Override

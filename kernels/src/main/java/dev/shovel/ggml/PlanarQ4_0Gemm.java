@@ -31,7 +31,7 @@ final class PlanarQ4_0Gemm {
 
     private static final class Scratch {
         final short[] buf = new short[2 * KB * BS];
-        final float[] ds = new float[2 * KB * G], tmp = new float[G];
+        final float[] ds = new float[2 * KB * G], tmp = new float[2 * G];
         float[] park = new float[0];
 
         float[] park(int n) { return park.length >= n ? park : (park = new float[n]); }
@@ -58,21 +58,16 @@ final class PlanarQ4_0Gemm {
                     for (int c = 0; c < c4; c += 4) tile2x4(sc.buf, sc.ds, kb, b0, p, c * cs, cs, park, c * G, (c4 + c) * G);
                 }
                 for (int j = 0; j < 2; j++) {
-                    for (int c = 0; c < c4; c++) put(park, (j * c4 + c) * G, g + j, s0, s1, first, out, c * outStride);
+                    for (int c = 0; c < c4; c++) GroupPlanar.put(park, (j * c4 + c) * G, g + j, s0, s1, first, out, c * outStride);
                 }
             }
-            for (long gj = g; gj < Math.min(g + 2, g1); gj++) { // columns past the 4-column tiles, or a group alone
-                for (int c = tiled ? c4 : 0; c < batch; c++) {
-                    t.group(w, gj * gbytes, nb, p, c * cs, sc.tmp, 0);
-                    put(sc.tmp, 0, gj, s0, s1, first, out, c * outStride);
-                }
+            long gb = Math.min(g + 1, g1 - 1);
+            for (int c = tiled ? c4 : 0; c < batch; c++) { // columns past the 4-column tiles, or a group alone
+                t.group2(w, g * gbytes, gb * gbytes, nb, p, c * cs, sc.tmp, 0);
+                GroupPlanar.put(sc.tmp, 0, g, s0, s1, first, out, c * outStride);
+                if (gb != g) GroupPlanar.put(sc.tmp, G, gb, s0, s1, first, out, c * outStride);
             }
         }
-    }
-
-    /** The in-range rows of group g's results at res[ro..] to out[oo + row - first]. */
-    private static void put(float[] res, int ro, long g, long s0, long s1, int first, float[] out, int oo) {
-        for (long s = Math.max(g * G, s0); s < Math.min(g * G + G, s1); s++) out[(int) (oo + s - first)] = res[(int) (ro + s - g * G)];
     }
 
     /** A group's block at {@code base}: its 16 nibble vectors (nibble - 8, chunk v nibble k at (4v + k) * 2G) and scales. */

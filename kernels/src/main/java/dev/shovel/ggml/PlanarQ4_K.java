@@ -164,76 +164,80 @@ final class PlanarQ4_K extends Planar implements FloatBlocks {
         }
     }
 
-    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[G]);
+    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * G]);
 
-    /** Per group, every batch column through the kernel: out[c * stride + oo + row]. */
+    /** Every batch column through the kernel, groups i and i + half in lockstep: out[c * stride + oo + row]. */
     private void columns(PlanarMatrix m, int[] p, int batch, float[] out, int stride, int oo, int r0, int r1) {
         int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * E;
         long s0 = (long) first + r0, s1 = (long) first + r1;
-        float[] tmp = TMP.get();
-        for (long g = s0 / G; g * G < s1; g++) {
-            long gs = g * G;
+        if (!Vec.OK) {
             for (int c = 0; c < batch; c++) {
-                int o = c * stride + oo;
-                if (!Vec.OK) {
-                    for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) out[(int) (o + s - first)] = dot(m.data(), nb, s, p, c * cs);
-                    continue;
-                }
-                boolean whole = gs >= s0 && gs + G <= s1;
-                group(m.data(), g * nb * BB, nb, p, c * cs, whole ? out : tmp, whole ? (int) (o + gs - first) : 0);
-                if (!whole) {
-                    for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) out[(int) (o + s - first)] = tmp[(int) (s - gs)];
-                }
+                for (long s = s0; s < s1; s++) out[(int) (c * stride + oo + s - first)] = dot(m.data(), nb, s, p, c * cs);
+            }
+            return;
+        }
+        float[] tmp = TMP.get();
+        long g0 = s0 / G, g1 = (s1 + G - 1) / G, half = (g1 - g0 + 1) / 2;
+        for (long ga = g0; ga < g0 + half; ga++) {
+            long gb = ga + half < g1 ? ga + half : ga;
+            for (int c = 0; c < batch; c++) {
+                group2(m.data(), ga * nb * BB, gb * nb * BB, nb, p, c * cs, tmp, 0);
+                GroupPlanar.put(tmp, 0, ga, s0, s1, first, out, c * stride + oo);
+                if (gb != ga) GroupPlanar.put(tmp, G, gb, s0, s1, first, out, c * stride + oo);
             }
         }
     }
 
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
 
-    /** The G rows of the group at {@code gb} against x prepared at p[po..]: out[o..o+G). */
-    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
-        FloatVector acc = FloatVector.zero(Vec.F);
+    /** Groups A (at {@code ga}) and B (at {@code gb}) in lockstep, two load streams: out[o..o+G) and out[o+G..o+2G). */
+    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) {
+        FloatVector accA = FloatVector.zero(Vec.F), accB = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
-            long base = gb + (long) b * BB;
-            FloatVector fa = FloatVector.zero(Vec.F), fb = FloatVector.zero(Vec.F);
+            long baseA = ga + (long) b * BB;
+            long baseB = gb + (long) b * BB;
+            FloatVector faA = FloatVector.zero(Vec.F), fbA = FloatVector.zero(Vec.F);
+            FloatVector faB = FloatVector.zero(Vec.F), fbB = FloatVector.zero(Vec.F);
             for (int j = 0; j < 8; j++) {
-                long sb = base + j * 16L * G;
+                long sbA = baseA + j * 16L * G;
+                long sbB = baseB + j * 16L * G;
                 int xo = po + (8 * b + j) * E;
-                IntVector q0 = IntVector.fromMemorySegment(Vec.I, w, sb, ByteOrder.LITTLE_ENDIAN);
-                IntVector q1 = IntVector.fromMemorySegment(Vec.I, w, sb + 4 * G, ByteOrder.LITTLE_ENDIAN);
-                IntVector q2 = IntVector.fromMemorySegment(Vec.I, w, sb + 8 * G, ByteOrder.LITTLE_ENDIAN);
-                IntVector q3 = IntVector.fromMemorySegment(Vec.I, w, sb + 12 * G, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s = ShortVector.zero(GroupPlanar.SH), t = ShortVector.zero(GroupPlanar.SH);
-                s = s.add(q0.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 0]).reinterpretAsShorts()));
-                t = t.add(q0.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 1]).reinterpretAsShorts()));
-                s = s.add(q0.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 2]).reinterpretAsShorts()));
-                t = t.add(q0.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 3]).reinterpretAsShorts()));
-                s = s.add(q1.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 4]).reinterpretAsShorts()));
-                t = t.add(q1.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 5]).reinterpretAsShorts()));
-                s = s.add(q1.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 6]).reinterpretAsShorts()));
-                t = t.add(q1.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 7]).reinterpretAsShorts()));
-                s = s.add(q2.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 8]).reinterpretAsShorts()));
-                t = t.add(q2.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 9]).reinterpretAsShorts()));
-                s = s.add(q2.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 10]).reinterpretAsShorts()));
-                t = t.add(q2.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 11]).reinterpretAsShorts()));
-                s = s.add(q3.and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 12]).reinterpretAsShorts()));
-                t = t.add(q3.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 13]).reinterpretAsShorts()));
-                s = s.add(q3.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 14]).reinterpretAsShorts()));
-                t = t.add(q3.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(IntVector.broadcast(Vec.I, p[xo + 15]).reinterpretAsShorts()));
-                IntVector u = s.add(t).reinterpretAsInts();
-                IntVector sum = u.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u.lanewise(ASHR, 16));
-                IntVector sc = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
-                IntVector mn = IntVector.fromMemorySegment(Vec.I, w, base + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                ShortVector sA = ShortVector.zero(GroupPlanar.SH), tA = sA, sB = sA, tB = sA;
+                for (int v = 0; v < 4; v++) { // a loop: written out, both groups would not fit C1's registers
+                    IntVector qA = IntVector.fromMemorySegment(Vec.I, w, sbA + v * 4L * G, ByteOrder.LITTLE_ENDIAN), qB = IntVector.fromMemorySegment(Vec.I, w, sbB + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    ShortVector x0 = IntVector.broadcast(Vec.I, p[xo + 4 * v]).reinterpretAsShorts(), x1 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 1]).reinterpretAsShorts();
+                    ShortVector x2 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 2]).reinterpretAsShorts(), x3 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 3]).reinterpretAsShorts();
+                    sA = sA.add(qA.and(0xf000f).reinterpretAsShorts().mul(x0)).add(qA.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(x2));
+                    tA = tA.add(qA.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(x1)).add(qA.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(x3));
+                    sB = sB.add(qB.and(0xf000f).reinterpretAsShorts().mul(x0)).add(qB.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().mul(x2));
+                    tB = tB.add(qB.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().mul(x1)).add(qB.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().mul(x3));
+                }
+                IntVector uA = sA.add(tA).reinterpretAsInts();
+                IntVector uB = sB.add(tB).reinterpretAsInts();
+                IntVector sumA = uA.lanewise(LSHL, 16).lanewise(ASHR, 16).add(uA.lanewise(ASHR, 16));
+                IntVector sumB = uB.lanewise(LSHL, 16).lanewise(ASHR, 16).add(uB.lanewise(ASHR, 16));
+                IntVector scA = IntVector.fromMemorySegment(Vec.I, w, baseA + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                IntVector scB = IntVector.fromMemorySegment(Vec.I, w, baseB + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                IntVector mnA = IntVector.fromMemorySegment(Vec.I, w, baseA + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                IntVector mnB = IntVector.fromMemorySegment(Vec.I, w, baseB + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
                 float dx = Float.intBitsToFloat(p[xo + 16]);
-                fa = ((FloatVector) sum.mul(sc).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx), fa);
-                fb = ((FloatVector) mn.convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx * (p[xo + 17] / -8)), fb);
+                faA = ((FloatVector) sumA.mul(scA).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx), faA);
+                faB = ((FloatVector) sumB.mul(scB).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx), faB);
+                fbA = ((FloatVector) mnA.convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx * (p[xo + 17] / -8)), fbA);
+                fbB = ((FloatVector) mnB.convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx * (p[xo + 17] / -8)), fbB);
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-            FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
-            IntVector hm = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-            FloatVector dmin = hm.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(-0x1p112f); // -Vec.finiteHalf
-            acc = dmin.fma(fb, d.fma(fa, acc));
+            IntVector hA = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseA + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector hB = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseB + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector dA = hA.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            FloatVector dB = hB.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+            IntVector hmA = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseA + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector hmB = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseB + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector dminA = hmA.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(-0x1p112f); // -Vec.finiteHalf
+            FloatVector dminB = hmB.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(-0x1p112f);
+            accA = dminA.fma(fbA, dA.fma(faA, accA));
+            accB = dminB.fma(fbB, dB.fma(faB, accB));
         }
-        acc.intoArray(out, o);
+        accA.intoArray(out, o);
+        accB.intoArray(out, o + G);
     }
 }

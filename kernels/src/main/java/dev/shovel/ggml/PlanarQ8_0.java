@@ -78,7 +78,13 @@ final class PlanarQ8_0 extends GroupPlanar {
     // stay calls and box the vectors passed to them.
 
     @Override
-    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
+    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) { // one after the other
+        group(w, ga, nb, p, po, out, o);
+        if (gb != ga) group(w, gb, nb, p, po, out, o + G);
+    }
+
+    /** One group: its sixteen chunks written out (both groups of {@link #group2} at once would not fit C1's registers). */
+    private void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
             long base = gb + (long) b * (34 * G);
