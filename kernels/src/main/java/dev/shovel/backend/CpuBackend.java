@@ -384,10 +384,34 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void glu(Buf gate, Buf up, boolean gelu, int n) {
-        float[] g = a(gate), u = a(up);
-        int len = n * gate.cols();
-        for (int i = 0; i < len; i++) g[i] = (gelu ? Act.gelu(g[i]) : Act.silu(g[i])) * u[i];
+        int len = n * gate.cols(), chunks = len < 1 << 16 ? 1 : pool.threads() * 4; // a prompt's batch: worth the pool
+        glu.set(a(gate), a(up), gelu, len, chunks);
+        pool.run(chunks, glu);
+        glu.set(null, null, false, 0, 0);
     }
+
+    /** gate = act(gate) * up over a slice of the elements. */
+    private static final class GluTask implements WorkerPool.Chunked {
+        private float[] g, u;
+        private boolean gelu;
+        private int len, chunks;
+
+        void set(float[] g, float[] u, boolean gelu, int len, int chunks) {
+            this.g = g;
+            this.u = u;
+            this.gelu = gelu;
+            this.len = len;
+            this.chunks = chunks;
+        }
+
+        @Override
+        public void run(int c) {
+            int i0 = WorkerPool.split(len, chunks, c), i1 = WorkerPool.split(len, chunks, c + 1);
+            for (int i = i0; i < i1; i++) g[i] = (gelu ? Act.gelu(g[i]) : Act.silu(g[i])) * u[i];
+        }
+    }
+
+    private final GluTask glu = new GluTask();
 
     @Override
     public void gelu(Buf x, int n) {
