@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Planar Q8_0/Q4_0/Q4_K against the ggml layout's scalar twin (and matvec bit for bit against its int8 twin): matvec, GEMM,
+ * Planar Q8_0/Q4_0/Q4_K/Q6_K against the ggml layout's scalar twin (and matvec bit for bit against its int8 twin): matvec, GEMM,
  * row decode, slices.
  */
 class PlanarTest {
@@ -45,10 +45,11 @@ class PlanarTest {
     /** The int8 twin of the kernels: packed row s against x prepared at p[po..]. */
     static float twin(PlanarMatrix m, long s, int[] p, int po) {
         if (m.ops() instanceof PlanarQ4_K k) return k.dot(m.data(), m.n() / 256, s, p, po);
+        if (m.ops() instanceof PlanarQ6_K k) return k.dot(m.data(), m.n() / 256, s, p, po);
         return ((GroupPlanar) m.ops()).dot(m.data(), m.n() / 32, s, p, po);
     }
 
-    static int[] sizes(GGMLType t) { return t == GGMLType.Q4_K ? new int[] {256, 512, 1024, 4096} : SIZES; }
+    static int[] sizes(GGMLType t) { return t.blockSize == 256 ? new int[] {256, 512, 1024, 4096} : SIZES; }
 
     static int[] prepared(PlanarMatrix m, float[] x) {
         int[] p = new int[m.ops().prepSize(1, m.n())];
@@ -65,7 +66,7 @@ class PlanarTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void matvecMatchesScalarTwinAndRowsDecode(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -109,12 +110,12 @@ class PlanarTest {
 
     /** Sizes across the GEMM's slices (128 or 256 columns), group pairs and a group alone, and every column tile and the rest. */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
         Random r = new Random(8000L + t.id);
-        for (int[] shape : t == GGMLType.Q4_K ? new int[][] {{13, 256}, {70, 512}} : new int[][] {{13, 288}, {70, 544}}) {
+        for (int[] shape : t.blockSize == 256 ? new int[][] {{13, 256}, {70, 512}} : new int[][] {{13, 288}, {70, 544}}) {
             int rows = shape[0], n = shape[1];
             MemorySegment w = TestData.quantized(ggml, TestData.gaussian(r, rows * n, 1.0), rows, n);
             float[] deq = TestData.dequantizeAll(ggml, w, rows, n);
@@ -230,6 +231,6 @@ class PlanarTest {
         assertTrue(Planar.of(GGMLType.Q4_K).finiteScales(k, rows, 256));
         k.set(TestData.I16, 144 + 2, (short) 0xfc00); // row 1's dmin: -Inf
         assertFalse(Planar.of(GGMLType.Q4_K).finiteScales(k, rows, 256));
-        assertNull(Planar.of(GGMLType.Q6_K));
+        assertNull(Planar.of(GGMLType.Q5_K));
     }
 }

@@ -1,0 +1,235 @@
+package dev.shovel.ggml;
+
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+
+/**
+ * Grouped Q6_K: {@link GroupPlanar#G} rows per group, one per vector lane, in ggml's 210 bytes per row and 256-block.
+ * Per 32-element block: the low nibbles as a grouped Q4_0 block (4 chunks; byte i holds elements i and i + 16),
+ * then two ints per row of high 2-bit fields, placed so one shift and mask bring them beside the nibble each
+ * extraction takes (chunks 0 and 2 at bits 4 + 2k, chunks 1 and 3 at {0, 2, 12, 14}[k], +16 for the upper short);
+ * after the 8 blocks the 16 int8 scales (4 chunks) and the G fp16 d.
+ * <p>
+ * Matvec multiplies Q4_0's prepared int8 activations by q - 32: per block the even extractions are elements 0..15
+ * (scale 2j), the odd ones 16..31 (scale 2j + 1), each summed in 16-bit lanes (8 products of at most 32 * 127), then
+ * fa += float(sc0 S0 + sc1 S1) dx; per 256-block acc += d fa. The GEMM decodes blocks for the float tiles.
+ */
+final class PlanarQ6_K extends Planar implements FloatBlocks {
+    static final PlanarQ6_K INSTANCE = new PlanarQ6_K();
+    private static final int G = GroupPlanar.G, E = PlanarQ4_0.E, QK_K = 256;
+    /** Bytes per 32-block, offsets of the scales and d in a group-block, and its size. */
+    private static final int B32 = 24 * G, SC = 192 * G, D = 208 * G, BB = 210 * G;
+    /** Bit of the high field of extraction k in the lower short, for even and odd chunks. */
+    private static final int[] EVEN = {4, 6, 8, 10}, ODD = {0, 2, 12, 14};
+
+    @Override public GGMLType type() { return GGMLType.Q6_K; }
+
+    @Override int qsBytes() { return 24; }
+
+    @Override public int width() { return E; }
+
+    @Override public int rowUnit() { return 2 * G; }
+
+    @Override void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
+
+    @Override public long bytes(long rows, int n) { return (rows + G - 1) / G * (n / QK_K) * BB; }
+
+    @Override public PlanarMatrix matrix(MemorySegment dst, int rows, int n) { return new PlanarMatrix(this, dst, rows, n, 0); }
+
+    @Override
+    PlanarMatrix slice(PlanarMatrix m, int first, int count) { return new PlanarMatrix(this, m.data(), count, m.n(), m.first() + first); }
+
+    private static long base(int nb, long s, int b) { return (s / G * nb + b) * BB; }
+
+    @Override
+    public boolean finiteScales(MemorySegment src, long rows, int n) {
+        long blocks = rows * (n / QK_K);
+        for (long b = 0; b < blocks; b++) if ((src.get(I16, b * Q6_K.BLOCK + Q6_K.D) & 0x7c00) == 0x7c00) return false;
+        return true;
+    }
+
+    /** The 6-bit value (0..63) of element e of the ggml block at {@code bo}. */
+    private static int q6(MemorySegment w, long bo, int e) {
+        int h = e >> 7, l = e & 31, part = (e & 127) >> 5; // part: 0 a-low, 1 c-low, 2 a-high, 3 c-high
+        int a = KQuants.b(w, bo + 64 * h + 32 * (part & 1) + l), hh = KQuants.b(w, bo + Q6_K.QH + 32 * h + l);
+        return (part < 2 ? a & 15 : a >> 4) | (hh >> 2 * part & 3) << 4;
+    }
+
+    @Override
+    public void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
+        int nb = n / QK_K;
+        int[] q = new int[QK_K];
+        for (long r = r0; r < r1; r++) {
+            int lane = (int) (r % G);
+            for (int b = 0; b < nb; b++) {
+                long bo = (r * nb + b) * Q6_K.BLOCK, base = base(nb, r, b);
+                for (int e = 0; e < QK_K; e++) q[e] = q6(src, bo, e);
+                for (int j = 0; j < 8; j++) {
+                    long blk = base + (long) j * B32;
+                    for (int i = 0; i < 16; i++) {
+                        int lo = q[32 * j + i] & 15, hi = q[32 * j + i + 16] & 15;
+                        dst.set(ValueLayout.JAVA_BYTE, blk + (i >> 2) * 4L * G + 4L * lane + (i & 3), (byte) (lo | hi << 4));
+                    }
+                    int[] hw = new int[2];
+                    for (int v = 0; v < 4; v++) {
+                        for (int k = 0; k < 4; k++) {
+                            int e = 32 * j + PlanarQ4_0.element(v, k), at = (v & 1) == 0 ? EVEN[k] : ODD[k];
+                            hw[v >> 1] |= (q[e] >> 4) << at | (q[e + 2] >> 4) << at + 16;
+                        }
+                    }
+                    for (int c = 0; c < 2; c++) dst.set(TypeOps.I32, blk + 16L * G + c * 4L * G + 4L * lane, hw[c]);
+                }
+                for (int is = 0; is < 16; is++) dst.set(ValueLayout.JAVA_BYTE, base + SC + (is >> 2) * 4L * G + 4L * lane + (is & 3), src.get(ValueLayout.JAVA_BYTE, bo + Q6_K.SC + is));
+                dst.set(I16, base + D + 2L * lane, src.get(I16, bo + Q6_K.D));
+            }
+        }
+    }
+
+    /** The 6-bit value of element e (0..31) of block j of packed row s, from the grouped layout. */
+    private static int value(MemorySegment w, long base, long s, int j, int e) {
+        long blk = base + (long) j * B32;
+        int i = e & 15, lane = (int) (s % G);
+        int nib = KQuants.b(w, blk + (i >> 2) * 4L * G + 4L * lane + (i & 3)) >> 4 * (e >> 4) & 15;
+        int v = i >> 2, k = 2 * (i & 1) + (e >> 4), upper = (i & 2) != 0 ? 16 : 0; // element(v, k) (+2 for the upper short)
+        int hw = w.get(TypeOps.I32, blk + 16L * G + (v >> 1) * 4L * G + 4L * lane);
+        return nib | (hw >>> ((v & 1) == 0 ? EVEN[k] : ODD[k]) + upper & 3) << 4;
+    }
+
+    private static int scale(MemorySegment w, long base, long s, int is) {
+        return w.get(ValueLayout.JAVA_BYTE, base + SC + (is >> 2) * 4L * G + 4 * (s % G) + (is & 3));
+    }
+
+    @Override
+    void row(PlanarMatrix m, int r, float[] out, int outOff) { // as ggml's dequantize: d * sc * (q - 32)
+        MemorySegment w = m.data();
+        int nb = m.n() / QK_K;
+        long s = (long) m.first() + r;
+        for (int b = 0; b < nb; b++) {
+            long base = base(nb, s, b);
+            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G)));
+            for (int e = 0; e < QK_K; e++) out[outOff + b * QK_K + e] = d * scale(w, base, s, e >> 4) * (value(w, base, s, e >> 5, e & 31) - 32);
+        }
+    }
+
+    /** Scalar twin of the kernel: packed row s against x prepared at p[po..], the same sums and float steps. */
+    float dot(MemorySegment w, int nb, long s, int[] p, int po) {
+        float acc = 0;
+        for (int b = 0; b < nb; b++) {
+            long base = base(nb, s, b);
+            float fa = 0;
+            for (int j = 0; j < 8; j++) {
+                int xo = po + (8 * b + j) * E, s0 = 0, s1 = 0;
+                for (int v = 0; v < 4; v++) {
+                    for (int k = 0; k < 4; k++) {
+                        int pair = p[xo + 4 * v + k], e = PlanarQ4_0.element(v, k);
+                        int prod = (value(w, base, s, j, e) - 32) * (short) pair + (value(w, base, s, j, e + 2) - 32) * (pair >> 16);
+                        if ((k & 1) == 0) s0 += prod;
+                        else s1 += prod;
+                    }
+                }
+                fa = Math.fma((float) (scale(w, base, s, 2 * j) * s0 + scale(w, base, s, 2 * j + 1) * s1), Float.intBitsToFloat(p[xo + 16]), fa);
+            }
+            acc = Math.fma(Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), fa, acc);
+        }
+        return acc;
+    }
+
+    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[G]);
+
+    @Override
+    public void matvec(PlanarMatrix m, int[] p, float[] out, int outOff, int r0, int r1) {
+        int nb = m.n() / QK_K, first = m.first();
+        long s0 = (long) first + r0, s1 = (long) first + r1;
+        if (!Vec.OK) {
+            for (long s = s0; s < s1; s++) out[(int) (outOff + s - first)] = dot(m.data(), nb, s, p, 0);
+            return;
+        }
+        float[] tmp = TMP.get();
+        for (long g = s0 / G; g * G < s1; g++) {
+            group(m.data(), g * nb * BB, nb, p, 0, tmp, 0);
+            GroupPlanar.put(tmp, 0, g, s0, s1, first, out, outOff);
+        }
+    }
+
+    @Override
+    public void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
+        if (floatTiles(batch)) {
+            GroupPlanar.floatGemm(this, m, x, batch, out, outStride, r0, r1);
+            return;
+        }
+        int nb = m.n() / QK_K, cs = m.n() / 32 * E;
+        for (int c = 0; c < batch; c++) {
+            for (long s = (long) m.first() + r0; s < (long) m.first() + r1; s++) out[(int) (c * outStride + s - m.first())] = dot(m.data(), nb, s, p, c * cs);
+        }
+    }
+
+    @Override
+    public void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) { // as row(): d * sc * (q - 32)
+        long base = (g * (nb / 8) + blk / 8) * BB, bb = base + blk % 8 * (long) B32;
+        int j = blk % 8;
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+        IntVector scs = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+        for (int v = 0; v < 4; v++) {
+            IntVector q = IntVector.fromMemorySegment(Vec.I, w, bb + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
+            IntVector hw = IntVector.fromMemorySegment(Vec.I, w, bb + 16L * G + (v >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < 8; k++) {
+                int at = ((v & 1) == 0 ? EVEN[k & 3] : ODD[k & 3]) + 16 * (k >> 2);
+                int e = PlanarQ4_0.element(v, k & 3) + 2 * (k >> 2);
+                IntVector val = q.lanewise(LSHR, 4 * k).and(15).or(hw.lanewise(LSHR, at).and(3).lanewise(LSHL, 4)).sub(32);
+                FloatVector dk = d.mul((FloatVector) scs.lanewise(LSHL, 24 - 16 * (j & 1) - 8 * (k & 1)).lanewise(ASHR, 24).convert(I2F, 0));
+                dk.mul((FloatVector) val.convert(I2F, 0)).intoArray(buf, o + e * G);
+            }
+        }
+    }
+
+    // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
+
+    /** The G rows of the group at {@code gb} against x prepared at p[po..]: out[o..o+G). */
+    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
+        FloatVector acc = FloatVector.zero(Vec.F);
+        for (int b = 0; b < nb; b++) {
+            long base = gb + (long) b * BB;
+            FloatVector fa = FloatVector.zero(Vec.F);
+            for (int j = 0; j < 8; j++) {
+                long bb = base + (long) j * B32;
+                int xo = po + (8 * b + j) * E;
+                ShortVector s = ShortVector.zero(GroupPlanar.SH), t = s;
+                for (int u = 0; u < 2; u++) { // chunks 2u (even fields) and 2u + 1 (odd fields) share one int of high bits
+                    IntVector hw = IntVector.fromMemorySegment(Vec.I, w, bb + 16L * G + u * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector qe = IntVector.fromMemorySegment(Vec.I, w, bb + 2 * u * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector qo = IntVector.fromMemorySegment(Vec.I, w, bb + (2 * u + 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    int xe = xo + 8 * u, xd = xe + 4;
+                    s = s.add(qe.and(0xf000f).or(hw.and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe]).reinterpretAsShorts()));
+                    t = t.add(qe.lanewise(LSHR, 4).and(0xf000f).or(hw.lanewise(LSHR, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe + 1]).reinterpretAsShorts()));
+                    s = s.add(qe.lanewise(LSHR, 8).and(0xf000f).or(hw.lanewise(LSHR, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe + 2]).reinterpretAsShorts()));
+                    t = t.add(qe.lanewise(LSHR, 12).and(0xf000f).or(hw.lanewise(LSHR, 6).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe + 3]).reinterpretAsShorts()));
+                    s = s.add(qo.and(0xf000f).or(hw.lanewise(LSHL, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd]).reinterpretAsShorts()));
+                    t = t.add(qo.lanewise(LSHR, 4).and(0xf000f).or(hw.lanewise(LSHL, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd + 1]).reinterpretAsShorts()));
+                    s = s.add(qo.lanewise(LSHR, 8).and(0xf000f).or(hw.lanewise(LSHR, 8).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd + 2]).reinterpretAsShorts()));
+                    t = t.add(qo.lanewise(LSHR, 12).and(0xf000f).or(hw.lanewise(LSHR, 10).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd + 3]).reinterpretAsShorts()));
+                }
+                IntVector us = s.reinterpretAsInts(), ut = t.reinterpretAsInts();
+                IntVector s0 = us.lanewise(LSHL, 16).lanewise(ASHR, 16).add(us.lanewise(ASHR, 16));
+                IntVector s1 = ut.lanewise(LSHL, 16).lanewise(ASHR, 16).add(ut.lanewise(ASHR, 16));
+                IntVector scs = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                IntVector sc0 = scs.lanewise(LSHL, 24 - 16 * (j & 1)).lanewise(ASHR, 24), sc1 = scs.lanewise(LSHL, 16 - 16 * (j & 1)).lanewise(ASHR, 24);
+                fa = ((FloatVector) s0.mul(sc0).add(s1.mul(sc1)).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[xo + 16])), fa);
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            acc = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f).fma(fa, acc); // Vec.finiteHalf
+        }
+        acc.intoArray(out, o);
+    }
+}
