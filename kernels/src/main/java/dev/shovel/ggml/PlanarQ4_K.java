@@ -24,31 +24,16 @@ import jdk.incubator.vector.ShortVector;
  * sums S = sum q xq as Q4_0's kernel makes them, then fa += float(sc_j S) dx and fb += float(m_j) (dx sum xq); per
  * block acc += d fa - dmin fb. The GEMM decodes sub-blocks to floats for the float tiles, as Q8_0's does.
  */
-final class PlanarQ4_K extends Planar implements FloatBlocks {
+final class PlanarQ4_K extends KGroupPlanar {
     static final PlanarQ4_K INSTANCE = new PlanarQ4_K();
-    private static final int G = GroupPlanar.G, E = PlanarQ4_0.E, QK_K = 256;
     /** Offsets in a group-block: scales, mins, d, dmin; and its size. */
     private static final int SC = 128 * G, MN = 136 * G, D = 144 * G, DM = 146 * G, BB = 148 * G;
 
     @Override public GGMLType type() { return GGMLType.Q4_K; }
 
+    @Override int groupBlockBytes() { return BB; }
+
     @Override int qsBytes() { return 16; }
-
-    @Override public int width() { return E; }
-
-    @Override public int rowUnit() { return 2 * G; }
-
-    @Override void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
-
-    @Override public long bytes(long rows, int n) { return (rows + G - 1) / G * (n / QK_K) * BB; }
-
-    @Override public PlanarMatrix matrix(MemorySegment dst, int rows, int n) { return new PlanarMatrix(this, dst, rows, n, 0); }
-
-    @Override
-    PlanarMatrix slice(PlanarMatrix m, int first, int count) { return new PlanarMatrix(this, m.data(), count, m.n(), m.first() + first); }
-
-    /** Offset of block b of the group holding packed row s, and that row's lane. */
-    private static long base(int nb, long s, int b) { return (s / G * nb + b) * BB; }
 
     @Override
     public boolean finiteScales(MemorySegment src, long rows, int n) {

@@ -25,9 +25,8 @@ import jdk.incubator.vector.ShortVector;
  * (scale 2j), the odd ones 16..31 (scale 2j + 1), each summed in 16-bit lanes (8 products of at most 32 * 127), then
  * fa += float(sc0 S0 + sc1 S1) dx; per 256-block acc += d fa. The GEMM decodes blocks for the float tiles.
  */
-final class PlanarQ6_K extends Planar implements FloatBlocks {
+final class PlanarQ6_K extends KGroupPlanar {
     static final PlanarQ6_K INSTANCE = new PlanarQ6_K();
-    private static final int G = GroupPlanar.G, E = PlanarQ4_0.E, QK_K = 256;
     /** Bytes per 32-block, offsets of the scales and d in a group-block, and its size. */
     private static final int B32 = 24 * G, SC = 192 * G, D = 208 * G, BB = 210 * G;
     /** Bit of the high field of extraction k in the lower short, for even and odd chunks. */
@@ -35,22 +34,9 @@ final class PlanarQ6_K extends Planar implements FloatBlocks {
 
     @Override public GGMLType type() { return GGMLType.Q6_K; }
 
+    @Override int groupBlockBytes() { return BB; }
+
     @Override int qsBytes() { return 24; }
-
-    @Override public int width() { return E; }
-
-    @Override public int rowUnit() { return 2 * G; }
-
-    @Override void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
-
-    @Override public long bytes(long rows, int n) { return (rows + G - 1) / G * (n / QK_K) * BB; }
-
-    @Override public PlanarMatrix matrix(MemorySegment dst, int rows, int n) { return new PlanarMatrix(this, dst, rows, n, 0); }
-
-    @Override
-    PlanarMatrix slice(PlanarMatrix m, int first, int count) { return new PlanarMatrix(this, m.data(), count, m.n(), m.first() + first); }
-
-    private static long base(int nb, long s, int b) { return (s / G * nb + b) * BB; }
 
     @Override
     public boolean finiteScales(MemorySegment src, long rows, int n) {
