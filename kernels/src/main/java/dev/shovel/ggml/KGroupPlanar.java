@@ -27,4 +27,45 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
 
     /** Offset of block b of the group holding packed row s. */
     final long base(int nb, long s, int b) { return (s / G * nb + b) * groupBlockBytes(); }
+
+    /** Scalar twin of the kernel: packed row s against x prepared at p[po..], the same sums and float steps. */
+    abstract float dot(MemorySegment w, int nb, long s, int[] p, int po);
+
+    /** Groups A (at {@code ga}) and B (at {@code gb}, may be A) against x prepared at p[po..]: out[o..o+G), out[o+G..o+2G). */
+    abstract void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o);
+
+    @Override
+    public final void matvec(PlanarMatrix m, int[] p, float[] out, int outOff, int r0, int r1) {
+        columns(m, p, 1, out, 0, outOff, r0, r1);
+    }
+
+    @Override
+    public final void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
+        if (floatTiles(batch)) GroupPlanar.floatGemm(this, m, x, batch, out, outStride, r0, r1);
+        else columns(m, p, batch, out, outStride, 0, r0, r1);
+    }
+
+    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * G]);
+
+    /** Every batch column through the kernel, groups i and i + half of the range in pairs: out[c * stride + oo + row]. */
+    private void columns(PlanarMatrix m, int[] p, int batch, float[] out, int stride, int oo, int r0, int r1) {
+        int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * E;
+        long s0 = (long) first + r0, s1 = (long) first + r1, gbytes = (long) nb * groupBlockBytes();
+        if (!Vec.OK) {
+            for (int c = 0; c < batch; c++) {
+                for (long s = s0; s < s1; s++) out[(int) (c * stride + oo + s - first)] = dot(m.data(), nb, s, p, c * cs);
+            }
+            return;
+        }
+        float[] tmp = TMP.get();
+        long g0 = s0 / G, g1 = (s1 + G - 1) / G, half = (g1 - g0 + 1) / 2;
+        for (long ga = g0; ga < g0 + half; ga++) {
+            long gb = ga + half < g1 ? ga + half : ga;
+            for (int c = 0; c < batch; c++) {
+                group2(m.data(), ga * gbytes, gb * gbytes, nb, p, c * cs, tmp, 0);
+                GroupPlanar.put(tmp, 0, ga, s0, s1, first, out, c * stride + oo);
+                if (gb != ga) GroupPlanar.put(tmp, G, gb, s0, s1, first, out, c * stride + oo);
+            }
+        }
+    }
 }

@@ -108,7 +108,7 @@ final class PlanarQ6_K extends KGroupPlanar {
         }
     }
 
-    /** Scalar twin of the kernel: packed row s against x prepared at p[po..], the same sums and float steps. */
+    @Override
     float dot(MemorySegment w, int nb, long s, int[] p, int po) {
         float acc = 0;
         for (int b = 0; b < nb; b++) {
@@ -129,35 +129,6 @@ final class PlanarQ6_K extends KGroupPlanar {
             acc = Math.fma(Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), fa, acc);
         }
         return acc;
-    }
-
-    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[G]);
-
-    @Override
-    public void matvec(PlanarMatrix m, int[] p, float[] out, int outOff, int r0, int r1) {
-        int nb = m.n() / QK_K, first = m.first();
-        long s0 = (long) first + r0, s1 = (long) first + r1;
-        if (!Vec.OK) {
-            for (long s = s0; s < s1; s++) out[(int) (outOff + s - first)] = dot(m.data(), nb, s, p, 0);
-            return;
-        }
-        float[] tmp = TMP.get();
-        for (long g = s0 / G; g * G < s1; g++) {
-            group(m.data(), g * nb * BB, nb, p, 0, tmp, 0);
-            GroupPlanar.put(tmp, 0, g, s0, s1, first, out, outOff);
-        }
-    }
-
-    @Override
-    public void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
-        if (floatTiles(batch)) {
-            GroupPlanar.floatGemm(this, m, x, batch, out, outStride, r0, r1);
-            return;
-        }
-        int nb = m.n() / QK_K, cs = m.n() / 32 * E;
-        for (int c = 0; c < batch; c++) {
-            for (long s = (long) m.first() + r0; s < (long) m.first() + r1; s++) out[(int) (c * outStride + s - m.first())] = dot(m.data(), nb, s, p, c * cs);
-        }
     }
 
     @Override
@@ -182,8 +153,14 @@ final class PlanarQ6_K extends KGroupPlanar {
 
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
 
+    @Override
+    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) { // one after the other
+        group(w, ga, nb, p, po, out, o);
+        if (gb != ga) group(w, gb, nb, p, po, out, o + G);
+    }
+
     /** The G rows of the group at {@code gb} against x prepared at p[po..]: out[o..o+G). */
-    void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
+    private void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
             long base = gb + (long) b * BB;

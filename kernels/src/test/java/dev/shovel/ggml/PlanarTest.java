@@ -44,8 +44,7 @@ class PlanarTest {
 
     /** The int8 twin of the kernels: packed row s against x prepared at p[po..]. */
     static float twin(PlanarMatrix m, long s, int[] p, int po) {
-        if (m.ops() instanceof PlanarQ4_K k) return k.dot(m.data(), m.n() / 256, s, p, po);
-        if (m.ops() instanceof PlanarQ6_K k) return k.dot(m.data(), m.n() / 256, s, p, po);
+        if (m.ops() instanceof KGroupPlanar k) return k.dot(m.data(), m.n() / 256, s, p, po);
         return ((GroupPlanar) m.ops()).dot(m.data(), m.n() / 32, s, p, po);
     }
 
