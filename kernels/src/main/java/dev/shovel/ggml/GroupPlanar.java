@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * Matvec works as llama.cpp's dot with Q8_0 activations: x is quantized per block to int8 with an fp16 scale
  * ({@link #prepare}, once per matmul), and the products are 16-bit integers; a group's G results come out of one
- * vector. The GEMM decodes blocks into floats with rows in lanes and runs register tiles of two groups.
+ * vector. The GEMM runs each type's register tiles ({@link #tiles}).
  */
-abstract class GroupPlanar extends Planar implements FloatBlocks {
+abstract class GroupPlanar extends Planar {
     /** Rows per group: the float lane count. */
     static final int G = Vec.OK ? Vec.L : 16;
     /** Shorts in an int vector: two per row. */
@@ -112,9 +112,6 @@ abstract class GroupPlanar extends Planar implements FloatBlocks {
      */
     abstract void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o);
 
-    /** A group's block at {@code base} decoded as ggml's dequantize: element e's G rows at buf[o + e * G..]. */
-    abstract void decodeBlock(MemorySegment w, long base, float[] buf, int o);
-
     private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * G]);
 
     @Override
@@ -164,17 +161,11 @@ abstract class GroupPlanar extends Planar implements FloatBlocks {
             }
             return;
         }
-        if (!floatTiles(batch)) {
-            gemmPrepared(m, p, batch, out, outStride, r0, r1);
-            return;
-        }
-        floatGemm(this, m, x, batch, out, outStride, r0, r1);
+        tiles(m, x, p, batch, out, outStride, r0, r1);
     }
 
-    @Override
-    public final void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) {
-        decodeBlock(w, (g * nb + blk) * blockBytes(), buf, o);
-    }
+    /** The vector GEMM of a batch of two or more rows: the type's own register tiles. */
+    abstract void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1);
 
     /**
      * The float GEMM of a layout whose blocks decode with rows in lanes: per pair of groups and slice of KS columns,
@@ -212,11 +203,6 @@ abstract class GroupPlanar extends Planar implements FloatBlocks {
                 }
             }
         }
-    }
-
-    /** The GEMM of a type whose tiles read prepared x ({@link #floatTiles} false). */
-    void gemmPrepared(PlanarMatrix m, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
-        throw new UnsupportedOperationException(type() + " has float tiles");
     }
 
     // The register tiles: park[pa + c * G..] and park[pb + c * G..] += the rows of groups A (buf[0..]) and B

@@ -36,7 +36,7 @@ final class PlanarQ4_0 extends GroupPlanar {
     @Override boolean floatTiles(int batch) { return false; }
 
     @Override
-    void gemmPrepared(PlanarMatrix m, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
+    void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
         PlanarQ4_0Gemm.gemm(this, m, p, batch, out, outStride, r0, r1);
     }
 
@@ -157,18 +157,5 @@ final class PlanarQ4_0 extends GroupPlanar {
         }
         accA.intoArray(out, o);
         accB.intoArray(out, o + G);
-    }
-
-    @Override
-    void decodeBlock(MemorySegment w, long base, float[] buf, int o) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 16L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
-        for (int v = 0; v < 4; v++) {
-            IntVector q = IntVector.fromMemorySegment(Vec.I, w, base + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
-            for (int k = 0; k < 8; k++) {
-                int e = element(v, k & 3) + 2 * (k >> 2);
-                ((FloatVector) q.lanewise(LSHR, 4 * k).and(15).sub(8).convert(I2F, 0)).mul(d).intoArray(buf, o + e * G);
-            }
-        }
     }
 }

@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * int lane is one row's pair, multiplied by the broadcast pair of int8 activations. Two chunks' products, at most
  * 128 * 127 each, fit a short; they are then widened and summed in ints. Per row and block: d * dx * sum q * xq.
  */
-final class PlanarQ8_0 extends GroupPlanar {
+final class PlanarQ8_0 extends GroupPlanar implements FloatBlocks {
     static final PlanarQ8_0 INSTANCE = new PlanarQ8_0();
     /** Prepared ints per block: 16 activation pairs, dx (float bits). */
     private static final int E = 17;
@@ -128,7 +128,13 @@ final class PlanarQ8_0 extends GroupPlanar {
     }
 
     @Override
-    void decodeBlock(MemorySegment w, long base, float[] buf, int o) {
+    void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
+        floatGemm(this, m, x, batch, out, outStride, r0, r1);
+    }
+
+    @Override
+    public void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) { // as ggml's dequantize
+        long base = (g * nb + blk) * blockBytes();
         IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 32L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
         FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
         for (int i = 0; i < 16; i++) {
