@@ -112,7 +112,8 @@ abstract class GroupPlanar extends Planar {
      */
     abstract void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o);
 
-    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * G]);
+    /** Per-thread results of a group pair, for the rows a matvec range cuts. */
+    static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * G]);
 
     @Override
     public final void matvec(PlanarMatrix m, int[] p, float[] out, int outOff, int r0, int r1) {

@@ -45,8 +45,6 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
         else columns(m, p, batch, out, outStride, 0, r0, r1);
     }
 
-    private static final ThreadLocal<float[]> TMP = ThreadLocal.withInitial(() -> new float[2 * G]);
-
     /** Every batch column through the kernel, groups i and i + half of the range in pairs: out[c * stride + oo + row]. */
     private void columns(PlanarMatrix m, int[] p, int batch, float[] out, int stride, int oo, int r0, int r1) {
         int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * E;
@@ -57,7 +55,7 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
             }
             return;
         }
-        float[] tmp = TMP.get();
+        float[] tmp = GroupPlanar.TMP.get();
         long g0 = s0 / G, g1 = (s1 + G - 1) / G, half = (g1 - g0 + 1) / 2;
         for (long ga = g0; ga < g0 + half; ga++) {
             long gb = ga + half < g1 ? ga + half : ga;
