@@ -73,6 +73,7 @@ public class OpsBench {
             @Override public int used() { return cellCount; }
             @Override public int cellPos(int cell) { return cell; }
             @Override public int cellSeq(int cell) { return 0; }
+            @Override public int cellAt(int seq, int pos) { return seq == 0 && pos < cellCount ? pos : -1; }
         };
         pos = new int[batch];
         seq = new int[batch];

@@ -336,7 +336,10 @@ public final class CpuBackend implements Backend {
         t.cells = null;
     }
 
-    /** One (row, head) of causal attention over the cells of the row's sequence; reused across calls. */
+    /**
+     * One (row, head) of causal attention over the cells of the row's sequence, visited in position order (so the
+     * result does not depend on where the cache placed them); reused across calls.
+     */
     private final class AttentionTask implements WorkerPool.Chunked {
         float[] q, out;
         int qCols, outCols, used;
@@ -350,32 +353,33 @@ public final class CpuBackend implements Backend {
             int nHead = spec.nHead(), hd = spec.headDim(), group = nHead / spec.nHeadKv();
             int r = t / nHead, h = t % nHead, kvh = h / group;
             long elt = kv.kRow / kv.kDim;
-            float[] s = scratch(kv.cells + hd); // sized by the cache, so decode never regrows it
-            int qo = r * qCols + h * hd, oo = r * outCols + h * hd;
             int p = pos[r], sq = seq[r], window = spec.window();
+            int p0 = window > 0 ? Math.max(0, p - window + 1) : 0, len = p - p0 + 1;
+            float[] s = scratch(Math.max(kv.cells, len) + hd); // sized by the cache, so decode never regrows it
+            int qo = r * qCols + h * hd, oo = r * outCols + h * hd;
             float scale = spec.scale(), cap = spec.softcap();
             float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < used; c++) {
-                int cp = cells.cellPos(c);
-                if (cells.cellSeq(c) != sq || cp > p || (window > 0 && p - cp >= window)) {
-                    s[c] = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                int c = cells.cellAt(sq, p0 + j);
+                if (c < 0) {
+                    s[j] = Float.NEGATIVE_INFINITY;
                     continue;
                 }
                 float sc = kv.ops.dot(kv.k, c * kv.kRow + (long) kvh * hd * elt, q, qo, hd) * scale;
                 if (cap > 0) sc = cap * (float) Math.tanh(sc / cap);
-                s[c] = sc;
+                s[j] = sc;
                 if (sc > max) max = sc;
             }
             double sum = 0;
-            for (int c = 0; c < used; c++) {
-                float e = s[c] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(s[c] - max);
-                s[c] = e;
+            for (int j = 0; j < len; j++) {
+                float e = s[j] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(s[j] - max);
+                s[j] = e;
                 sum += e;
             }
             float inv = sum == 0 ? 0f : (float) (1.0 / sum);
             java.util.Arrays.fill(out, oo, oo + hd, 0f);
-            for (int c = 0; c < used; c++) {
-                if (s[c] != 0f) kv.ops.axpy(kv.v, c * kv.vRow + (long) kvh * hd * elt, s[c] * inv, out, oo, hd);
+            for (int j = 0; j < len; j++) {
+                if (s[j] != 0f) kv.ops.axpy(kv.v, cells.cellAt(sq, p0 + j) * kv.vRow + (long) kvh * hd * elt, s[j] * inv, out, oo, hd);
             }
         }
     }

@@ -10,4 +10,14 @@ public interface KvCells {
     int cellPos(int cell);
     /** Sequence of the cell, or -1 when empty. */
     int cellSeq(int cell);
+
+    /**
+     * The cell holding position {@code pos} of sequence {@code seq}, or -1. Attention visits a row's cells in position
+     * order through this, so its sums do not depend on where the cache placed them (another sequence's cells between,
+     * a freed cell reused). This default scans; a cache keeps an index.
+     */
+    default int cellAt(int seq, int pos) {
+        for (int c = 0, n = used(); c < n; c++) if (cellSeq(c) == seq && cellPos(c) == pos) return c;
+        return -1;
+    }
 }

@@ -2,8 +2,6 @@ package dev.shovel.api;
 
 import dev.shovel.ShovelException;
 import dev.shovel.chat.ChatTemplate;
-import dev.shovel.chat.TemplateException;
-import dev.shovel.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +22,7 @@ import java.util.function.Consumer;
  */
 public final class Chat {
     private final Session session;
-    private final Tokenizer tok;
-    private final ChatTemplate template;
-    private final String templateNote;
+    private final ChatFormat format;
     private final List<ChatMessage> messages = new ArrayList<>();
     private final Map<String, Object> variables = new LinkedHashMap<>();
     private GenerationOptions options;
@@ -42,30 +38,12 @@ public final class Chat {
      */
     public Chat(Session session, GenerationOptions options, String templateSource) {
         this.session = session;
-        this.tok = session.model().tokenizer();
+        this.format = new ChatFormat(session.model().tokenizer(), templateSource);
         this.options = options == null ? GenerationOptions.defaults() : options;
-        if (templateSource != null) {
-            template = ChatTemplate.parse(templateSource);
-            templateNote = null;
-        } else if (tok.chatTemplate().isEmpty()) {
-            template = ChatTemplate.parse(ChatTemplate.fallback());
-            templateNote = "the model has no chat template; using ChatML";
-        } else {
-            ChatTemplate t;
-            String note = null;
-            try {
-                t = ChatTemplate.parse(tok.chatTemplate().get());
-            } catch (TemplateException e) {
-                t = ChatTemplate.parse(ChatTemplate.fallback());
-                note = "the model's chat template cannot be parsed (" + e.getMessage() + "); using ChatML";
-            }
-            template = t;
-            templateNote = note;
-        }
     }
 
     /** Why the ChatML fallback is in use; empty when the model's (or the given) template is. */
-    public Optional<String> templateNote() { return Optional.ofNullable(templateNote); }
+    public Optional<String> templateNote() { return format.note(); }
 
     public Session session() { return session; }
 
@@ -130,27 +108,12 @@ public final class Chat {
 
     /** The conversation as the template renders it, with the model's BOS/EOS texts. */
     public String render(List<ChatMessage> conversation, boolean addGenerationPrompt) {
-        List<Map<String, Object>> msgs = new ArrayList<>(conversation.size());
-        for (ChatMessage m : conversation) msgs.add(m.toTemplateValue());
-        return template.apply(msgs, addGenerationPrompt, tokenText(tok.bos()), tokenText(tok.eos()), null, variables);
+        return format.render(conversation, addGenerationPrompt, variables);
     }
 
     /**
      * Tokens of a rendered conversation: special tokens parsed, and a BOS when the model asks for one and the
      * rendering does not already start with its text (llama.cpp's rule). Never an EOS.
      */
-    public int[] tokenize(String rendered) {
-        int bos = tok.bos();
-        boolean addBos = tok.addBos() && bos >= 0 && !rendered.startsWith(tok.tokenText(bos));
-        int[] body = tok.encode(rendered, false, true);
-        if (!addBos) return body;
-        int[] out = new int[body.length + 1];
-        out[0] = bos;
-        System.arraycopy(body, 0, out, 1, body.length);
-        return out;
-    }
-
-    private String tokenText(int id) {
-        return id >= 0 && id < tok.vocabSize() ? tok.tokenText(id) : "";
-    }
+    public int[] tokenize(String rendered) { return format.tokenize(rendered); }
 }

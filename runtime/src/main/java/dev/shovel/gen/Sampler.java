@@ -1,10 +1,10 @@
 package dev.shovel.gen;
 
-import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * llama.cpp's default chain: repetition penalty, top-k, top-p, min-p, temperature, then a draw from the
+ * llama.cpp's default chain: logit bias, penalties (repeat, frequency, presence), top-k, top-p, min-p, temperature, then a draw from the
  * distribution (or argmax when greedy). Buffers are reused, so sampling allocates nothing per token.
  */
 public final class Sampler {
@@ -13,6 +13,7 @@ public final class Sampler {
     private final float[] work;
     private final int[] idx;
     private final float[] prob;
+    private final int[] counts, seen; // penalties: occurrences per token, and the distinct tokens seen
 
     public Sampler(SamplerParams p, int vocab) {
         this.p = p;
@@ -20,6 +21,8 @@ public final class Sampler {
         this.work = new float[vocab];
         this.idx = new int[vocab];
         this.prob = new float[vocab];
+        this.counts = new int[vocab];
+        this.seen = new int[vocab];
     }
 
     public SamplerParams params() { return p; }
@@ -44,6 +47,7 @@ public final class Sampler {
     public int sample(float[] logits, int off, int[] history, int historyLen) {
         int v = work.length;
         System.arraycopy(logits, off, work, 0, v);
+        if (!p.logitBias().isEmpty()) bias();
         penalize(history, historyLen);
         if (p.temperature() <= 0) return argmax(work, 0, v);
 
@@ -78,22 +82,32 @@ public final class Sampler {
         return idx[keep - 1];
     }
 
+    /**
+     * llama.cpp's penalties over the last {@code repeatLastN} tokens: each distinct token's logit is divided by the
+     * repeat penalty (multiplied when not positive), then lowered by presence + count x frequency.
+     */
     private void penalize(int[] history, int len) {
-        float rp = p.repeatPenalty();
-        if (rp == 1f || len == 0) return;
+        float rp = p.repeatPenalty(), fp = p.frequencyPenalty(), pp = p.presencePenalty();
+        if ((rp == 1f && fp == 0f && pp == 0f) || len == 0 || p.repeatLastN() == 0) return;
         int last = p.repeatLastN() < 0 ? len : Math.min(len, p.repeatLastN());
-        // each distinct token is penalized once
+        int distinct = 0;
         for (int i = len - last; i < len; i++) {
             int t = history[i];
-            boolean seen = false;
-            for (int j = len - last; j < i; j++) {
-                if (history[j] == t) {
-                    seen = true;
-                    break;
-                }
-            }
-            if (seen || t < 0 || t >= work.length) continue;
+            if (t < 0 || t >= work.length) continue;
+            if (counts[t]++ == 0) seen[distinct++] = t;
+        }
+        for (int i = 0; i < distinct; i++) {
+            int t = seen[i];
             work[t] = work[t] > 0 ? work[t] / rp : work[t] * rp;
+            work[t] -= counts[t] * fp + pp;
+            counts[t] = 0;
+        }
+    }
+
+    private void bias() {
+        for (Map.Entry<Integer, Float> e : p.logitBias().entrySet()) {
+            int t = e.getKey();
+            if (t >= 0 && t < work.length) work[t] += e.getValue();
         }
     }
 

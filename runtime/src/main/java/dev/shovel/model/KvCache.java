@@ -18,6 +18,7 @@ public final class KvCache implements KvCells, AutoCloseable {
     private final KvStore[] layers;
     private int used; // cells [0, used) may be occupied
     private int[] placed = new int[1];
+    private int[][] cellOf = new int[0][]; // per sequence, per position: the cell, or -1
 
     public KvCache(Backend[] backends, int size, int[] kDims, int[] vDims, GGMLType type) {
         this.size = size;
@@ -34,6 +35,34 @@ public final class KvCache implements KvCells, AutoCloseable {
     @Override public int used() { return used; }
     @Override public int cellPos(int c) { return pos[c]; }
     @Override public int cellSeq(int c) { return seq[c]; }
+
+    @Override
+    public int cellAt(int s, int p) {
+        if (s < 0 || s >= cellOf.length || p < 0) return -1;
+        int[] at = cellOf[s];
+        return at == null || p >= at.length ? -1 : at[p];
+    }
+
+    private void index(int s, int p, int c) {
+        if (s >= cellOf.length) cellOf = Arrays.copyOf(cellOf, Math.max(s + 1, 2 * cellOf.length));
+        int[] at = cellOf[s];
+        if (at == null || p >= at.length) {
+            int n = Math.max(p + 1, at == null ? 64 : 2 * at.length);
+            int old = at == null ? 0 : at.length;
+            at = at == null ? new int[n] : Arrays.copyOf(at, n);
+            Arrays.fill(at, old, n, -1);
+            cellOf[s] = at;
+        }
+        int prev = at[p];
+        if (prev >= 0 && prev != c) seq[prev] = -1; // a position written again replaces its old cell
+        at[p] = c;
+    }
+
+    private void free(int c) {
+        int[] at = cellOf[seq[c]];
+        if (at[pos[c]] == c) at[pos[c]] = -1;
+        seq[c] = -1;
+    }
 
     /** Free cells left. */
     public int free() {
@@ -52,20 +81,23 @@ public final class KvCache implements KvCells, AutoCloseable {
         int[] cells = placed;
         int c = 0;
         for (int i = 0; i < b.n(); i++) {
+            if (b.seq()[i] < 0 || b.pos()[i] < 0) throw new IllegalArgumentException("row " + i + " has sequence " + b.seq()[i] + ", position " + b.pos()[i]);
             while (c < size && seq[c] >= 0) c++;
             if (c == size) throw new ContextFullException(size);
             cells[i] = c;
             pos[c] = b.pos()[i];
             seq[c] = b.seq()[i];
             used = Math.max(used, c + 1);
+            index(seq[c], pos[c], c);
         }
+        while (used > 0 && seq[used - 1] < 0) used--;
         return cells;
     }
 
     /** Removes cells of sequence {@code s} (all sequences when s < 0) with position in [p0, p1). */
     public void remove(int s, int p0, int p1) {
         for (int c = 0; c < used; c++) {
-            if (seq[c] >= 0 && (s < 0 || seq[c] == s) && pos[c] >= p0 && pos[c] < p1) seq[c] = -1;
+            if (seq[c] >= 0 && (s < 0 || seq[c] == s) && pos[c] >= p0 && pos[c] < p1) free(c);
         }
         while (used > 0 && seq[used - 1] < 0) used--;
     }
@@ -75,7 +107,15 @@ public final class KvCache implements KvCells, AutoCloseable {
 
     public void clear() {
         Arrays.fill(seq, -1);
+        for (int[] at : cellOf) if (at != null) Arrays.fill(at, -1);
         used = 0;
+    }
+
+    /** Cells held by sequence {@code s}. */
+    public int cellsOf(int s) {
+        int k = 0;
+        for (int c = 0; c < used; c++) if (seq[c] == s) k++;
+        return k;
     }
 
     @Override

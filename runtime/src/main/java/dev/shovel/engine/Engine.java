@@ -1,0 +1,475 @@
+package dev.shovel.engine;
+
+import dev.shovel.ShovelException;
+import dev.shovel.api.ChatFormat;
+import dev.shovel.api.ChatMessage;
+import dev.shovel.api.GenerationOptions;
+import dev.shovel.api.GenerationResult.StopReason;
+import dev.shovel.api.Model;
+import dev.shovel.api.PromptTooLongException;
+import dev.shovel.engine.Generation.Piece;
+import dev.shovel.gen.Logprobs;
+import dev.shovel.gen.Sampler;
+import dev.shovel.gen.TextStream;
+import dev.shovel.model.Batch;
+import dev.shovel.model.KvCache;
+import dev.shovel.tokenizer.Tokenizer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Continuous batching: many requests share one model. One loop thread owns the model's forward pass and a KV cache of
+ * {@code ctxSize} cells shared by {@code slots} sequences. Each step builds one batch from every running request (one
+ * token for each that is decoding, then chunks of pending prompts, first come first served, up to {@code batchSize}
+ * tokens), runs it once, and samples each request's next token with its own sampler. The weights are read once per
+ * step for all of them.
+ *
+ * <p>When every slot is busy, requests wait in a bounded queue, in order. An idle slot keeps its cells: a new request
+ * goes to the idle slot whose cached tokens share the longest prefix with its prompt, and only the rest is processed.
+ * Idle slots give their cells up, least recently used first, when running requests need room.
+ *
+ * <p>Thread-safe: submit and cancel from any thread. Closing the engine cancels what is left; it does not close the
+ * model.
+ */
+public final class Engine implements AutoCloseable {
+    private final Model model;
+    private final Tokenizer tok;
+    private final ChatFormat chat;
+    private final KvCache cache;
+    private final int ctx, batch, vocab, queueSize;
+    private final Slot[] slots;
+    private final List<Run> running = new ArrayList<>(); // loop thread only, in admission order
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final ArrayDeque<Generation> queue = new ArrayDeque<>(); // guarded by lock
+    private final Thread loop;
+    private volatile boolean closed;
+    private volatile int busy;
+    private volatile SlotInfo[] slotInfo;
+    private final AtomicLong requests = new AtomicLong(), promptTokens = new AtomicLong(), promptNanos = new AtomicLong(),
+            generated = new AtomicLong(), genNanos = new AtomicLong();
+
+    // one step's batch, reused
+    private final int[] bTok, bPos, bSeq;
+    private final boolean[] bOut;
+    private final Run[] owner;
+    private final float[] logits, row;
+    private int rotate;
+
+    public Engine(Model model, EngineOptions options) {
+        this.model = model;
+        this.tok = model.tokenizer();
+        this.vocab = model.config().nVocab();
+        this.ctx = options.ctxSize() > 0 ? options.ctxSize() : model.contextSize();
+        this.batch = options.batchSize() > 0 ? Math.min(options.batchSize(), model.batchSize()) : model.batchSize();
+        this.queueSize = options.queueSize();
+        this.chat = new ChatFormat(tok, options.chatTemplate());
+        this.slots = new Slot[options.slots()];
+        for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i);
+        bTok = new int[batch];
+        bPos = new int[batch];
+        bSeq = new int[batch];
+        bOut = new boolean[batch];
+        owner = new Run[slots.length];
+        logits = new float[slots.length * vocab];
+        row = new float[vocab];
+        this.cache = model.newCache(ctx);
+        publish();
+        loop = Thread.ofPlatform().name("shovel-engine").daemon().start(this::loop);
+    }
+
+    public Model model() { return model; }
+
+    /** The chat format chat requests are rendered with. */
+    public ChatFormat chatFormat() { return chat; }
+
+    /** KV cells shared by the slots: the most tokens (prompt and generated) one request can hold. */
+    public int contextSize() { return ctx; }
+
+    public int slotCount() { return slots.length; }
+
+    public int batchSize() { return batch; }
+
+    /**
+     * Queues a request. Fails at once, without queueing, when the prompt does not fit in the context
+     * ({@link PromptTooLongException}), when every slot is busy and the queue is full ({@link QueueFullException}),
+     * or after {@link #close()}.
+     */
+    public Generation submit(Request request) {
+        int[] p = request.prompt();
+        if (p.length >= ctx) throw new PromptTooLongException(p.length, ctx);
+        for (int t : p) {
+            if (t < 0 || t >= vocab) throw new ShovelException("token id " + t + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+        }
+        Generation g = new Generation(this, request);
+        lock.lock();
+        try {
+            if (closed) throw new EngineClosedException();
+            if (queue.size() + busy >= slots.length + queueSize) throw new QueueFullException(Math.max(0, queue.size() + busy - slots.length));
+            queue.addLast(g);
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+        return g;
+    }
+
+    /** Renders {@code messages} with the chat format (the assistant's turn next) and queues the request. */
+    public Generation submitChat(List<ChatMessage> messages, GenerationOptions options, int logprobs) {
+        if (messages.isEmpty()) throw new ShovelException("the conversation has no messages");
+        return submit(new Request(chat.prompt(messages, Map.of()), options, logprobs));
+    }
+
+    /** Runs a request to its end on the calling thread, streaming text to {@code onText}. */
+    public Completion generate(Request request, java.util.function.Consumer<String> onText) {
+        return submit(request).run(onText);
+    }
+
+    /** Each slot's state after the last step. */
+    public List<SlotInfo> slots() { return List.of(slotInfo); }
+
+    /** Counters since the start, and the current load. */
+    public EngineStats stats() {
+        int q;
+        lock.lock();
+        try {
+            q = queue.size();
+        } finally {
+            lock.unlock();
+        }
+        return new EngineStats(busy, q, requests.get(), promptTokens.get(), promptNanos.get(), generated.get(), genNanos.get());
+    }
+
+    void cancelled(Generation g) {
+        lock.lock();
+        try {
+            if (queue.remove(g)) {
+                g.finish(new Completion("", new int[0], StopReason.CANCELLED, g.request.prompt().length, 0,
+                        System.nanoTime() - g.submitted, 0, 0, null));
+                return;
+            }
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- the loop ----
+
+    private void loop() {
+        try {
+            while (true) {
+                lock.lock();
+                try {
+                    admit();
+                    while (!closed && running.isEmpty() && queue.isEmpty()) wake.await(1, TimeUnit.SECONDS);
+                    if (closed) break;
+                    admit();
+                } finally {
+                    lock.unlock();
+                }
+                if (!running.isEmpty()) step();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (Run r : List.copyOf(running)) end(r, StopReason.CANCELLED, null);
+            lock.lock();
+            try {
+                for (Generation g; (g = queue.pollFirst()) != null; ) {
+                    g.finish(new Completion("", new int[0], StopReason.CANCELLED, g.request.prompt().length, 0, 0, 0, 0, null));
+                }
+            } finally {
+                lock.unlock();
+            }
+            cache.close();
+        }
+    }
+
+    /** Moves waiting requests into idle slots, in order, while the head of the queue has a slot and room. */
+    private void admit() {
+        while (!queue.isEmpty()) {
+            Generation g = queue.peekFirst();
+            int[] p = g.request.prompt();
+            Slot s = pick(p);
+            if (s == null) return;
+            int common = Math.min(s.common(p), p.length - 1); // the last prompt token runs again for its logits
+            long room = cache.free() + evictable(s) + (s.length - common) - reserved();
+            if (room < p.length - common) return; // wait for room; nobody overtakes the head
+            queue.pollFirst();
+            cache.truncate(s.id, common);
+            s.length = common;
+            Run r = new Run(g, s, common);
+            s.run = r;
+            running.add(r);
+        }
+        busy = running.size();
+        publish();
+    }
+
+    /** The idle slot with the longest common prefix; without one, an empty slot, else the least recently used. */
+    private Slot pick(int[] prompt) {
+        Slot best = null;
+        int bestCommon = 0;
+        for (Slot s : slots) {
+            if (s.run != null) continue;
+            int c = s.common(prompt);
+            if (best == null || c > bestCommon || (c == bestCommon && better(s, best))) {
+                best = s;
+                bestCommon = c;
+            }
+        }
+        return best;
+    }
+
+    private static boolean better(Slot a, Slot b) {
+        if ((a.length == 0) != (b.length == 0)) return a.length == 0;
+        return a.lastUsed < b.lastUsed;
+    }
+
+    /** Cells held by idle slots other than {@code except}. */
+    private long evictable(Slot except) {
+        long k = 0;
+        for (Slot s : slots) if (s.run == null && s != except) k += s.length;
+        return k;
+    }
+
+    /** Cells the running requests still need: the rest of each prompt, and one for each decoding request. */
+    private long reserved() {
+        long k = 0;
+        for (Run r : running) k += r.next < r.prompt.length ? r.prompt.length - r.next : 1;
+        return k;
+    }
+
+    /** Frees the cells of the least recently used idle slot; false when no idle slot holds any. */
+    private boolean evictIdle() {
+        Slot victim = null;
+        for (Slot s : slots) if (s.run == null && s.length > 0 && (victim == null || s.lastUsed < victim.lastUsed)) victim = s;
+        if (victim == null) return false;
+        cache.truncate(victim.id, 0);
+        victim.length = 0;
+        return true;
+    }
+
+    private void step() {
+        for (Run r : List.copyOf(running)) if (r.g.isCancelled()) end(r, StopReason.CANCELLED, null);
+        if (running.isEmpty()) return;
+        try {
+            int n = 0, outs = 0;
+            // each decoding request needs one cell; when even the idle slots' cells cannot make room, the request
+            // holding the most cells ends (its context is as full as the shared cache allows)
+            List<Run> decoding = new ArrayList<>();
+            for (Run r : running) if (r.pending >= 0) decoding.add(r);
+            while (cache.free() < decoding.size() && evictIdle()) { }
+            while (cache.free() < decoding.size()) {
+                Run most = decoding.get(0);
+                for (Run r : decoding) if (r.slot.length > most.slot.length) most = r;
+                decoding.remove(most);
+                end(most, StopReason.CONTEXT_FULL, null);
+            }
+            int k = decoding.size();
+            for (int i = 0; i < k && n < batch; i++) {
+                Run r = decoding.get((rotate + i) % k);
+                n = row(n, r.pending, r.slot, true);
+                r.pending = -1;
+                owner[outs++] = r;
+            }
+            rotate++;
+            // prompt chunks, first admitted first
+            for (Run r : running) {
+                if (r.next >= r.prompt.length || n >= batch) continue;
+                int want = Math.min(r.prompt.length - r.next, batch - n);
+                while (cache.free() - n < want && evictIdle()) { }
+                int c = Math.min(want, cache.free() - n);
+                for (int i = 0; i < c; i++) {
+                    boolean last = r.next == r.prompt.length - 1;
+                    n = row(n, r.prompt[r.next++], r.slot, last);
+                    if (last) owner[outs++] = r;
+                }
+            }
+            if (n == 0) { // cannot happen while admission keeps room for every prompt; never spin on it
+                Run newest = running.get(running.size() - 1);
+                end(newest, null, new ShovelException("no room left in the KV cache for this request"));
+                return;
+            }
+            model.forward(new Batch(bTok, bPos, bSeq, bOut, n), cache, logits);
+            for (int i = 0; i < outs; i++) next(owner[i], i * vocab);
+        } catch (RuntimeException | Error e) {
+            // a failed forward pass leaves the cache in an unknown state: fail what runs, start clean
+            for (Run r : List.copyOf(running)) end(r, null, e);
+            cache.clear();
+            for (Slot s : slots) s.length = 0;
+        } finally {
+            Arrays.fill(owner, null);
+            publish();
+        }
+    }
+
+    /** Adds one token of {@code s}'s sequence to the batch at its next position; returns the new row count. */
+    private int row(int n, int token, Slot s, boolean wantLogits) {
+        bTok[n] = token;
+        bPos[n] = s.length;
+        bSeq[n] = s.id;
+        bOut[n] = wantLogits;
+        s.append(token);
+        return n + 1;
+    }
+
+    /** Samples the request's next token from its logits row, streams it and decides whether to go on. */
+    private void next(Run r, int off) {
+        long now = System.nanoTime();
+        if (r.promptDone == 0) r.promptDone = now;
+        if (r.produced >= r.maxTokens) { // max_tokens 0: the prompt is processed, nothing generated
+            end(r, StopReason.MAX_TOKENS, null);
+            return;
+        }
+        GenerationOptions o = r.g.request.options();
+        int t;
+        if (o.picker() != null) {
+            System.arraycopy(logits, off, row, 0, vocab);
+            t = o.picker().pick(row, Arrays.copyOf(r.slot.tokens, r.slot.length));
+        } else {
+            t = r.sampler.sample(logits, off, r.slot.tokens, r.slot.length);
+        }
+        float lp = Float.NaN;
+        Logprobs.Entry[] top = null;
+        int nTop = r.g.request.logprobs();
+        if (nTop >= 0) {
+            double lse = Logprobs.logSumExp(logits, off, vocab);
+            lp = (float) (logits[off + t] - lse);
+            top = nTop > 0 ? Logprobs.top(logits, off, vocab, nTop, lse) : new Logprobs.Entry[0];
+        }
+        // a BOS control token in mid-generation starts a new document (llama2.c-style models): end here
+        if (tok.isEog(t) || (t == tok.bos() && tok.isControl(t))) {
+            end(r, StopReason.END_OF_GENERATION, null);
+            return;
+        }
+        r.add(t);
+        boolean stop = r.text.add(tok.tokenBytes(t, false));
+        r.g.emit(new Piece(r.released(), t, lp, top));
+        if (stop) end(r, StopReason.STOP_STRING, null);
+        else if (r.produced >= r.maxTokens) end(r, StopReason.MAX_TOKENS, null);
+        else if (r.slot.length >= ctx) end(r, StopReason.CONTEXT_FULL, null);
+        else r.pending = t;
+    }
+
+    /** Ends a running request: flushes its text, frees its slot (which keeps its cells) and reports. */
+    private void end(Run r, StopReason reason, Throwable error) {
+        long now = System.nanoTime();
+        if (error == null && reason != StopReason.STOP_STRING) {
+            r.text.flush();
+            String rest = r.released();
+            if (!rest.isEmpty()) r.g.emit(new Piece(rest, -1, Float.NaN, null));
+        }
+        running.remove(r);
+        busy = running.size();
+        r.slot.run = null;
+        r.slot.lastUsed = now;
+        publish();
+        long promptEnd = r.promptDone == 0 ? now : r.promptDone;
+        long pNanos = promptEnd - r.admitted, gNanos = r.promptDone == 0 ? 0 : now - r.promptDone;
+        requests.incrementAndGet();
+        promptTokens.addAndGet(r.next - r.cached);
+        promptNanos.addAndGet(pNanos);
+        generated.addAndGet(r.produced);
+        genNanos.addAndGet(gNanos);
+        r.g.finish(new Completion(r.text.text(), Arrays.copyOf(r.out, r.produced), error == null ? reason : null,
+                r.prompt.length, r.cached, r.admitted - r.g.submitted, pNanos, gNanos, error));
+    }
+
+    private void publish() {
+        SlotInfo[] s = new SlotInfo[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            Slot x = slots[i];
+            Run r = x.run;
+            s[i] = new SlotInfo(i, r != null, x.length, r == null ? 0 : r.prompt.length, r == null ? 0 : r.produced);
+        }
+        slotInfo = s;
+    }
+
+    /** Stops the loop: running and queued requests end as cancelled; the KV cache is freed. The model stays open. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            loop.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One sequence of the shared cache: the tokens it holds, and the request running in it, if any. */
+    private static final class Slot {
+        final int id;
+        int[] tokens = new int[64];
+        int length;
+        long lastUsed;
+        Run run;
+
+        Slot(int id) { this.id = id; }
+
+        int common(int[] p) {
+            int n = Math.min(length, p.length), i = 0;
+            while (i < n && tokens[i] == p[i]) i++;
+            return i;
+        }
+
+        void append(int t) {
+            if (length == tokens.length) tokens = Arrays.copyOf(tokens, 2 * length);
+            tokens[length++] = t;
+        }
+    }
+
+    /** A request in a slot: how far its prompt has got, its sampler and text stream, what it has generated. */
+    private final class Run {
+        final Generation g;
+        final Slot slot;
+        final int[] prompt;
+        final int cached, maxTokens;
+        final Sampler sampler;
+        final TextStream text;
+        final StringBuilder releasedText = new StringBuilder();
+        final long admitted = System.nanoTime();
+        int next, produced;
+        int[] out = new int[16];
+        int pending = -1; // the sampled token the next step feeds, or -1
+        long promptDone;
+
+        Run(Generation g, Slot slot, int cached) {
+            this.g = g;
+            this.slot = slot;
+            this.prompt = g.request.prompt();
+            this.cached = cached;
+            this.next = cached;
+            GenerationOptions o = g.request.options();
+            int room = ctx - prompt.length;
+            this.maxTokens = o.maxTokens() < 0 ? room : Math.min(o.maxTokens(), room);
+            this.sampler = new Sampler(o.sampler(), vocab);
+            this.text = new TextStream(o.stop(), releasedText::append);
+        }
+
+        String released() {
+            String s = releasedText.toString();
+            releasedText.setLength(0);
+            return s;
+        }
+
+        void add(int t) {
+            if (produced == out.length) out = Arrays.copyOf(out, 2 * produced);
+            out[produced++] = t;
+        }
+    }
+}
