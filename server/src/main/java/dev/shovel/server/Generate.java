@@ -1,0 +1,110 @@
+package dev.shovel.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shovel.engine.Completion;
+import dev.shovel.engine.Generation;
+import dev.shovel.engine.Generation.Done;
+import dev.shovel.engine.Generation.Piece;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers a submitted generation, streamed as server-sent events or whole. While nothing is produced (a long prompt,
+ * a wait in the queue) it writes a keep-alive every second: an SSE comment, or a space before the JSON, so a client
+ * that went away is noticed and its request cancelled, not run to the end.
+ */
+final class Generate {
+    private Generate() {}
+
+    static String reason(Completion c) {
+        if (c.stopReason() == null) return "error";
+        return switch (c.stopReason()) {
+            case MAX_TOKENS, CONTEXT_FULL -> "length";
+            default -> "stop";
+        };
+    }
+
+    static void answer(Call call, Generation g, Shape shape, GenerateParams p) throws IOException {
+        try {
+            if (p.stream()) stream(call, g, shape, p);
+            else whole(call, g, shape, p);
+        } catch (IOException | RuntimeException e) {
+            g.cancel();
+            throw e;
+        } catch (InterruptedException e) {
+            g.cancel();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static void stream(Call call, Generation g, Shape shape, GenerateParams p) throws IOException, InterruptedException {
+        boolean lp = p.logprobs() >= 0;
+        call.stream(200, "text/event-stream; charset=utf-8");
+        ObjectNode first = shape.first();
+        if (first != null) call.event(first);
+        List<Piece> tokens = new ArrayList<>();
+        while (true) {
+            Generation.Event e = g.next(1, TimeUnit.SECONDS);
+            if (e == null) {
+                call.write(": ping\n\n");
+            } else if (e instanceof Piece piece) {
+                if (piece.token() >= 0) tokens.add(piece);
+                if (!piece.text().isEmpty()) {
+                    call.event(shape.delta(piece.text(), tokens, lp));
+                    tokens.clear();
+                }
+            } else if (e instanceof Done d) {
+                Completion c = d.completion();
+                call.promptTokens = c.promptTokens();
+                call.generatedTokens = c.generatedTokens();
+                if (c.error() != null) {
+                    call.event(errorEvent(c));
+                } else {
+                    call.event(shape.finish(reason(c), tokens, lp));
+                    if (p.includeUsage()) call.event(shape.usageChunk(c, shape instanceof Shape.Chat ? "chat.completion.chunk" : "text_completion"));
+                }
+                call.write("data: [DONE]\n\n");
+                return;
+            }
+        }
+    }
+
+    private static void whole(Call call, Generation g, Shape shape, GenerateParams p) throws IOException, InterruptedException {
+        List<Piece> tokens = new ArrayList<>();
+        while (true) {
+            Generation.Event e = g.next(1, TimeUnit.SECONDS);
+            if (e == null) {
+                if (!call.started()) call.stream(200, "application/json; charset=utf-8");
+                call.write(" "); // whitespace before a JSON value is still the same JSON
+            } else if (e instanceof Piece piece) {
+                if (piece.token() >= 0) tokens.add(piece);
+            } else if (e instanceof Done d) {
+                Completion c = d.completion();
+                call.promptTokens = c.promptTokens();
+                call.generatedTokens = c.generatedTokens();
+                if (c.error() != null && !call.started()) throw new ApiError(500, "server_error", "generation failed: " + message(c.error()));
+                ObjectNode body = c.error() != null ? errorEvent(c) : shape.whole(c, tokens, p.logprobs() >= 0);
+                if (call.started()) call.write(Call.JSON.writeValueAsString(body));
+                else call.json(200, body);
+                return;
+            }
+        }
+    }
+
+    private static ObjectNode errorEvent(Completion c) {
+        ObjectNode o = Call.JSON.createObjectNode();
+        ObjectNode e = o.putObject("error");
+        e.put("message", "generation failed: " + message(c.error()));
+        e.put("type", "server_error");
+        e.put("code", 500);
+        return o;
+    }
+
+    static String message(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,212 @@
+package dev.shovel.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shovel.engine.Completion;
+import dev.shovel.engine.Generation.Piece;
+import dev.shovel.gen.Logprobs;
+import dev.shovel.tokenizer.Tokenizer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The JSON a generation is answered with: chat completions ({@code chat.completion} and its chunks) or text
+ * completions ({@code text_completion}), in the shapes OpenAI's clients parse.
+ */
+abstract class Shape {
+    final String id, model;
+    final long created = System.currentTimeMillis() / 1000;
+    final Tokenizer tok;
+
+    Shape(String id, String model, Tokenizer tok) {
+        this.id = id;
+        this.model = model;
+        this.tok = tok;
+    }
+
+    static final String FINGERPRINT = "shovel-0.1.0";
+
+    ObjectNode head(String object) {
+        ObjectNode o = Call.JSON.createObjectNode();
+        o.put("id", id);
+        o.put("object", object);
+        o.put("created", created);
+        o.put("model", model);
+        o.put("system_fingerprint", FINGERPRINT);
+        return o;
+    }
+
+    /** The first event of a stream, or null. */
+    abstract ObjectNode first();
+
+    /** A stream chunk with new text and the log-probabilities of the tokens since the last chunk. */
+    abstract ObjectNode delta(String text, List<Piece> tokens, boolean logprobs);
+
+    /** The chunk that carries the finish reason. */
+    abstract ObjectNode finish(String reason, List<Piece> tokens, boolean logprobs);
+
+    /** The whole answer of a request that did not stream. */
+    abstract ObjectNode whole(Completion c, List<Piece> tokens, boolean logprobs);
+
+    /** The last chunk of a stream that asked for usage: no choices, the usage. */
+    ObjectNode usageChunk(Completion c, String object) {
+        ObjectNode o = head(object);
+        o.putArray("choices");
+        usage(o, c);
+        return o;
+    }
+
+    static void usage(ObjectNode o, Completion c) {
+        ObjectNode u = o.putObject("usage");
+        u.put("prompt_tokens", c.promptTokens());
+        u.put("completion_tokens", c.generatedTokens());
+        u.put("total_tokens", c.promptTokens() + c.generatedTokens());
+        u.putObject("prompt_tokens_details").put("cached_tokens", c.cachedTokens());
+        ObjectNode t = o.putObject("timings"); // llama-server's
+        t.put("cache_n", c.cachedTokens());
+        t.put("prompt_n", c.promptTokens() - c.cachedTokens());
+        t.put("prompt_ms", c.promptNanos() / 1e6);
+        t.put("prompt_per_second", c.promptTokensPerSecond());
+        t.put("predicted_n", c.generatedTokens());
+        t.put("predicted_ms", c.genNanos() / 1e6);
+        t.put("predicted_per_second", c.tokensPerSecond());
+    }
+
+    byte[] bytes(int id) { return tok.tokenBytes(id, true); }
+
+    String text(int id) { return new String(bytes(id), StandardCharsets.UTF_8); }
+
+    /** OpenAI's chat shape: {@code {content: [{token, logprob, bytes, top_logprobs: [...]}]}}. */
+    static final class Chat extends Shape {
+        Chat(String id, String model, Tokenizer tok) { super(id, model, tok); }
+
+        @Override
+        ObjectNode first() {
+            ObjectNode o = head("chat.completion.chunk");
+            ObjectNode ch = o.putArray("choices").addObject();
+            ch.put("index", 0);
+            ObjectNode d = ch.putObject("delta");
+            d.put("role", "assistant");
+            d.put("content", "");
+            ch.putNull("logprobs");
+            ch.putNull("finish_reason");
+            return o;
+        }
+
+        @Override
+        ObjectNode delta(String text, List<Piece> tokens, boolean logprobs) {
+            ObjectNode o = head("chat.completion.chunk");
+            ObjectNode ch = o.putArray("choices").addObject();
+            ch.put("index", 0);
+            ch.putObject("delta").put("content", text);
+            logprobs(ch, tokens, logprobs);
+            ch.putNull("finish_reason");
+            return o;
+        }
+
+        @Override
+        ObjectNode finish(String reason, List<Piece> tokens, boolean logprobs) {
+            ObjectNode o = head("chat.completion.chunk");
+            ObjectNode ch = o.putArray("choices").addObject();
+            ch.put("index", 0);
+            ch.putObject("delta");
+            logprobs(ch, tokens, logprobs && !tokens.isEmpty());
+            ch.put("finish_reason", reason);
+            return o;
+        }
+
+        @Override
+        ObjectNode whole(Completion c, List<Piece> tokens, boolean logprobs) {
+            ObjectNode o = head("chat.completion");
+            ObjectNode ch = o.putArray("choices").addObject();
+            ch.put("index", 0);
+            ObjectNode m = ch.putObject("message");
+            m.put("role", "assistant");
+            m.put("content", c.text());
+            logprobs(ch, tokens, logprobs);
+            ch.put("finish_reason", Generate.reason(c));
+            usage(o, c);
+            return o;
+        }
+
+        private void logprobs(ObjectNode choice, List<Piece> tokens, boolean on) {
+            if (!on) {
+                choice.putNull("logprobs");
+                return;
+            }
+            ArrayNode content = choice.putObject("logprobs").putArray("content");
+            for (Piece p : tokens) {
+                ObjectNode e = entry(p.token(), p.logprob());
+                ArrayNode top = e.putArray("top_logprobs");
+                for (Logprobs.Entry t : p.top()) top.add(entry(t.id(), t.logprob()));
+                content.add(e);
+            }
+        }
+
+        private ObjectNode entry(int id, float logprob) {
+            ObjectNode e = Call.JSON.createObjectNode();
+            e.put("id", id);
+            e.put("token", text(id));
+            e.put("logprob", logprob);
+            ArrayNode b = e.putArray("bytes");
+            for (byte x : bytes(id)) b.add(x & 0xff);
+            return e;
+        }
+    }
+
+    /** OpenAI's legacy completions shape: {@code {tokens, token_logprobs, top_logprobs: [{token: logprob}], text_offset}}. */
+    static final class Text extends Shape {
+        private int offset; // characters of text before the next token, for text_offset
+
+        Text(String id, String model, Tokenizer tok) { super(id, model, tok); }
+
+        @Override
+        ObjectNode first() { return null; }
+
+        private ObjectNode chunk(String text, List<Piece> tokens, boolean logprobs, String reason) {
+            ObjectNode o = head("text_completion");
+            ObjectNode ch = o.putArray("choices").addObject();
+            ch.put("index", 0);
+            ch.put("text", text);
+            logprobs(ch, tokens, logprobs);
+            if (reason == null) ch.putNull("finish_reason");
+            else ch.put("finish_reason", reason);
+            return o;
+        }
+
+        @Override
+        ObjectNode delta(String text, List<Piece> tokens, boolean logprobs) { return chunk(text, tokens, logprobs, null); }
+
+        @Override
+        ObjectNode finish(String reason, List<Piece> tokens, boolean logprobs) {
+            return chunk("", tokens, logprobs && !tokens.isEmpty(), reason);
+        }
+
+        @Override
+        ObjectNode whole(Completion c, List<Piece> tokens, boolean logprobs) {
+            ObjectNode o = chunk(c.text(), tokens, logprobs, Generate.reason(c));
+            o.put("object", "text_completion");
+            usage(o, c);
+            return o;
+        }
+
+        private void logprobs(ObjectNode choice, List<Piece> tokens, boolean on) {
+            if (!on) {
+                choice.putNull("logprobs");
+                return;
+            }
+            ObjectNode lp = choice.putObject("logprobs");
+            ArrayNode ts = lp.putArray("tokens"), ls = lp.putArray("token_logprobs"), tops = lp.putArray("top_logprobs"),
+                    offs = lp.putArray("text_offset");
+            for (Piece p : tokens) {
+                String t = text(p.token());
+                ts.add(t);
+                ls.add(p.logprob());
+                ObjectNode top = tops.addObject();
+                for (Logprobs.Entry e : p.top()) top.put(text(e.id()), e.logprob());
+                offs.add(offset);
+                offset += t.length();
+            }
+        }
+    }
+}

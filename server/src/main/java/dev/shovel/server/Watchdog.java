@@ -1,0 +1,150 @@
+package dev.shovel.server;
+
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Read and write timeouts for the JDK's HttpServer, which has none per operation: a read or write blocked longer than
+ * the limit (a client that stops sending, or stops reading its stream) gets its thread interrupted, which closes the
+ * socket channel under it and makes the call fail with an IOException.
+ */
+final class Watchdog implements AutoCloseable {
+    private final long limitNanos;
+    private final Set<Timer> active = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService clock;
+
+    Watchdog(long limitSeconds) {
+        this.limitNanos = TimeUnit.SECONDS.toNanos(limitSeconds);
+        this.clock = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("shovel-http-watchdog").daemon().unstarted(r));
+        clock.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void check() {
+        long now = System.nanoTime();
+        for (Timer t : active) {
+            long since = t.since;
+            Thread owner = t.owner;
+            if (since != 0 && owner != null && now - since > limitNanos) {
+                t.timedOut = true;
+                owner.interrupt();
+            }
+        }
+    }
+
+    /** The clock of one exchange's blocking calls; closed with the exchange. */
+    Timer timer() {
+        Timer t = new Timer();
+        active.add(t);
+        return t;
+    }
+
+    @Override
+    public void close() { clock.shutdownNow(); }
+
+    final class Timer implements AutoCloseable {
+        volatile long since;
+        volatile Thread owner;
+        volatile boolean timedOut;
+
+        void begin() {
+            owner = Thread.currentThread();
+            since = System.nanoTime();
+        }
+
+        /** Ends a timed call; a call cut by the watchdog clears the interrupt and fails as a timeout. */
+        void end(IOException failure) throws IOException {
+            since = 0;
+            if (timedOut) {
+                Thread.interrupted();
+                throw new InterruptedIOException("timed out: the client did not send or read for the timeout");
+            }
+            if (failure != null) throw failure;
+        }
+
+        boolean timedOut() { return timedOut; }
+
+        InputStream input(InputStream in) {
+            return new FilterInputStream(in) {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    int n = read(one, 0, 1);
+                    return n < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    begin();
+                    int n = -1;
+                    IOException failure = null;
+                    try {
+                        n = super.read(b, off, len);
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                    end(failure);
+                    return n;
+                }
+            };
+        }
+
+        OutputStream output(OutputStream out) {
+            return new FilterOutputStream(out) {
+                @Override
+                public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    begin();
+                    IOException failure = null;
+                    try {
+                        out.write(b, off, len);
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                    end(failure);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    begin();
+                    IOException failure = null;
+                    try {
+                        out.flush();
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                    end(failure);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    begin();
+                    IOException failure = null;
+                    try {
+                        out.close();
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                    end(failure);
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            since = 0;
+            active.remove(this);
+            if (timedOut) Thread.interrupted();
+        }
+    }
+}
