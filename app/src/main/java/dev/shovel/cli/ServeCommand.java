@@ -70,9 +70,30 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-kvu", "--kv-unified"}, hidden = true) boolean kvUnified;
     @Option(names = {"-cb", "--cont-batching"}, hidden = true) boolean contBatching;
 
+    /** A started server: closing it stops the server, then the engine, then the model. */
+    record Running(OpenAiServer server, Engine engine, Model model) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            engine.close();
+            model.close();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        Running r = start(new PrintStream(System.err, true, StandardCharsets.UTF_8));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            r.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    /** Listens at once (health answers 503), loads the model, then serves it. */
+    Running start(PrintStream err) throws IOException {
         notices(err);
         ServerOptions so = serverOptions();
         EngineOptions eo = EngineOptions.defaults().withSlots(parallel).withQueueSize(queue).withChatTemplate(template());
@@ -83,7 +104,6 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (BindException e) {
             throw new ShovelException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Model m = null;
         Engine engine = null;
         try {
@@ -94,16 +114,7 @@ public final class ServeCommand implements Callable<Integer> {
             engine.chatFormat().note().ifPresent(n -> err.println("serve: " + n));
             err.printf("serve: ready at %s | model %s | %d slots | context %d tokens | batch %d | %d threads%n", server.url(),
                     so.alias() != null ? so.alias() : id, engine.slotCount(), engine.contextSize(), engine.batchSize(), m.threads());
-            Model fm = m;
-            Engine fe = engine;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                fe.close();
-                fm.close();
-                stopped.countDown();
-            }));
-            stopped.await();
-            return 0;
+            return new Running(server, engine, m);
         } catch (RuntimeException | Error e) {
             server.close();
             if (engine != null) engine.close();
