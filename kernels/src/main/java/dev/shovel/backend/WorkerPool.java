@@ -16,10 +16,16 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private static final int SPINS = 20_000;
+    /** The chunk counter while a new job is being published: no claim succeeds. */
+    private static final int CLOSED = Integer.MAX_VALUE;
 
     private final int threads;
     private final Thread[] workers;
-    /** (generation << 32) | next chunk: a claim only succeeds for the job it was read for. */
+    /**
+     * (generation << 32) | next chunk. A new job first closes the counter, then publishes its task and size, then opens
+     * it at chunk 0: a claim (a compare-and-set of the value read before the task) can only succeed while the task
+     * and size read after it are still current.
+     */
     private final AtomicLong ticket = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
     private volatile Chunked job;
@@ -52,9 +58,10 @@ public final class WorkerPool implements AutoCloseable {
         }
         failure = null;
         done.set(0);
+        generation++;
+        ticket.set(((long) generation << 32) | CLOSED);
         chunks = n;
         job = task;
-        generation++;
         ticket.set((long) generation << 32);
         for (Thread w : workers) LockSupport.unpark(w);
         drain();
@@ -75,6 +82,10 @@ public final class WorkerPool implements AutoCloseable {
             Chunked task = job;
             int n = chunks;
             int c = (int) v;
+            if (c == CLOSED) { // a job is being published: it opens in a moment
+                Thread.onSpinWait();
+                continue;
+            }
             if (task == null || c >= n) return;
             if (!ticket.compareAndSet(v, v + 1)) continue;
             try {

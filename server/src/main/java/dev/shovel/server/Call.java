@@ -25,6 +25,7 @@ final class Call implements AutoCloseable {
     private OutputStream out;
     int status;
     int promptTokens = -1, generatedTokens = -1;
+    String failure; // for the log line: why a request failed after its answer began
 
     Call(HttpExchange ex, Watchdog watchdog, long maxBody) {
         this.ex = ex;

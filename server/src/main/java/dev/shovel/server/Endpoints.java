@@ -118,7 +118,10 @@ final class Endpoints {
         }
     }
 
-    /** OpenAI's messages: a role, and content as a string or an array of text parts (joined by newlines). */
+    /**
+     * OpenAI's messages: a role ("developer" is read as "system", which chat templates know), and content as a string
+     * or an array of text parts (joined by newlines, as llama-server does).
+     */
     private static List<ChatMessage> messages(JsonNode b) {
         JsonNode ms = b.get("messages");
         if (ms == null || ms.isNull()) throw ApiError.badRequest("'messages' is required");
@@ -129,7 +132,8 @@ final class Endpoints {
             if (!m.isObject()) throw ApiError.badRequest("messages[" + i + "] must be an object");
             JsonNode role = m.get("role");
             if (role == null || !role.isTextual() || role.asText().isBlank()) throw ApiError.badRequest("messages[" + i + "].role must be a string");
-            out.add(new ChatMessage(role.asText(), content(m.get("content"), i)));
+            String r = role.asText().equals("developer") ? "system" : role.asText(); // OpenAI's newer name for it
+            out.add(new ChatMessage(r, content(m.get("content"), i)));
         }
         return out;
     }

@@ -61,6 +61,7 @@ final class Generate {
                 call.promptTokens = c.promptTokens();
                 call.generatedTokens = c.generatedTokens();
                 if (c.error() != null) {
+                    call.failure = message(c.error());
                     call.event(errorEvent(c));
                 } else {
                     call.event(shape.finish(reason(c), tokens, lp));
@@ -85,6 +86,7 @@ final class Generate {
                 Completion c = d.completion();
                 call.promptTokens = c.promptTokens();
                 call.generatedTokens = c.generatedTokens();
+                if (c.error() != null) call.failure = message(c.error());
                 if (c.error() != null && !call.started()) throw new ApiError(500, "server_error", "generation failed: " + message(c.error()));
                 ObjectNode body = c.error() != null ? errorEvent(c) : shape.whole(c, tokens, p.logprobs() >= 0);
                 if (call.started()) call.write(Call.JSON.writeValueAsString(body));

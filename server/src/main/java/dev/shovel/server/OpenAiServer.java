@@ -79,6 +79,7 @@ public final class OpenAiServer implements AutoCloseable {
             } catch (IOException e) {
                 if (call.status == 0 || call.started()) call.status = call.timedOut() ? 408 : 499; // the client went away
             } catch (RuntimeException | Error e) {
+                call.failure = e.toString();
                 if (!call.started()) call.error(new ApiError(500, "server_error", "internal error: " + Generate.message(e)));
                 else call.status = 500;
             } finally {
@@ -149,7 +150,8 @@ public final class OpenAiServer implements AutoCloseable {
         if (log == null) return;
         long ms = (System.nanoTime() - call.started) / 1_000_000;
         String tokens = call.promptTokens >= 0 ? " prompt=" + call.promptTokens + " generated=" + call.generatedTokens : "";
-        log.println(LocalTime.now().format(TIME) + " " + call.method + " " + call.path + " " + call.status + tokens + " " + ms + " ms");
+        log.println(LocalTime.now().format(TIME) + " " + call.method + " " + call.path + " " + call.status + tokens + " " + ms + " ms"
+                + (call.failure != null ? " error: " + call.failure : ""));
     }
 
     private static byte[] resource(String name) throws IOException {
