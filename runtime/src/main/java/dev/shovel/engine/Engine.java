@@ -209,9 +209,9 @@ public final class Engine implements AutoCloseable {
             Run r = new Run(g, s, common);
             s.run = r;
             running.add(r);
+            busy = running.size(); // under the lock, with the queue: submit counts both
+            publish();
         }
-        busy = running.size();
-        publish();
     }
 
     /** The idle slot with the longest common prefix; without one, an empty slot, else the least recently used. */

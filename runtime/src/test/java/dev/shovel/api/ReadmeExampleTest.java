@@ -25,11 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeExampleTest {
 
     @Test
-    void readmeExampleCompilesAndRuns(@TempDir Path tmp) throws Exception {
+    void readmeExamplesCompileAndRun(@TempDir Path tmp) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         Matcher m = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(m.find(), "README has a ```java block");
-        String source = m.group(1);
+        int examples = 0;
+        while (m.find()) {
+            compileAndRun(tmp, m.group(1));
+            examples++;
+        }
+        assertEquals(2, examples, "the Session and Engine examples");
+    }
+
+    /** Compiles the example, runs it, and checks it printed the greedy continuation of "Once upon a time". */
+    void compileAndRun(Path tmp, String source) throws Exception {
         Matcher cls = Pattern.compile("public class (\\w+)").matcher(source);
         assertTrue(cls.find(), "the example declares a public class");
         Path file = tmp.resolve(cls.group(1) + ".java");

@@ -150,7 +150,7 @@ class EngineTest {
             g.cancel();
             Completion c = g.result().get(30, TimeUnit.SECONDS);
             assertEquals(StopReason.CANCELLED, c.stopReason());
-            assertTrue(c.generatedTokens() < 200, "stopped early: " + c.generatedTokens());
+            assertTrue(c.generatedTokens() < 256 - 10, "stopped before the context was full: " + c.generatedTokens());
             Completion w = waiting.result().get(30, TimeUnit.SECONDS);
             assertEquals(4, w.generatedTokens(), "the waiting request got the slot");
             // a queued request cancelled before it starts ends at once
