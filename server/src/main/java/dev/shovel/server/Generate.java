@@ -51,7 +51,10 @@ final class Generate {
             if (e == null) {
                 call.write(": ping\n\n");
             } else if (e instanceof Piece piece) {
-                if (piece.token() >= 0) tokens.add(piece);
+                if (piece.token() >= 0) {
+                    tokens.add(piece);
+                    call.generatedTokens++; // for the log line, should the client hang up before the end
+                }
                 if (!piece.text().isEmpty()) {
                     call.event(shape.delta(piece.text(), tokens, lp));
                     tokens.clear();
@@ -81,7 +84,10 @@ final class Generate {
                 if (!call.started()) call.stream(200, "application/json; charset=utf-8");
                 call.write(" "); // whitespace before a JSON value is still the same JSON
             } else if (e instanceof Piece piece) {
-                if (piece.token() >= 0) tokens.add(piece);
+                if (piece.token() >= 0) {
+                    tokens.add(piece);
+                    call.generatedTokens++;
+                }
             } else if (e instanceof Done d) {
                 Completion c = d.completion();
                 call.promptTokens = c.promptTokens();
