@@ -1,7 +1,9 @@
 package dev.shovel.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shovel.engine.Completion;
 import dev.shovel.engine.Generation.Piece;
 import dev.shovel.gen.Logprobs;
@@ -36,6 +38,25 @@ abstract class Shape {
         return o;
     }
 
+    /** Puts the log-probabilities of {@code tokens} in this shape into the choice. */
+    abstract void logprobs(ObjectNode choice, List<Piece> tokens);
+
+    /**
+     * An answer with one choice: {@code field} (the chat delta or message, or the text), the log-probabilities and the
+     * finish reason (null while a stream goes on).
+     */
+    ObjectNode choice(String object, String field, JsonNode value, List<Piece> tokens, boolean logprobs, String reason) {
+        ObjectNode o = head(object);
+        ObjectNode ch = o.putArray("choices").addObject();
+        ch.put("index", 0);
+        ch.set(field, value);
+        if (logprobs) logprobs(ch, tokens);
+        else ch.putNull("logprobs");
+        if (reason == null) ch.putNull("finish_reason");
+        else ch.put("finish_reason", reason);
+        return o;
+    }
+
     /** The first event of a stream, or null. */
     abstract ObjectNode first();
 
@@ -56,7 +77,7 @@ abstract class Shape {
         return o;
     }
 
-    static void usage(ObjectNode o, Completion c) {
+    static ObjectNode usage(ObjectNode o, Completion c) {
         ObjectNode u = o.putObject("usage");
         u.put("prompt_tokens", c.promptTokens());
         u.put("completion_tokens", c.generatedTokens());
@@ -70,6 +91,7 @@ abstract class Shape {
         t.put("predicted_n", c.generatedTokens());
         t.put("predicted_ms", c.genNanos() / 1e6);
         t.put("predicted_per_second", c.tokensPerSecond());
+        return o;
     }
 
     byte[] bytes(int id) { return tok.tokenBytes(id, true); }
@@ -80,60 +102,33 @@ abstract class Shape {
     static final class Chat extends Shape {
         Chat(String id, String model, Tokenizer tok) { super(id, model, tok); }
 
+        private ObjectNode chunk(ObjectNode delta, List<Piece> tokens, boolean logprobs, String reason) {
+            return choice("chat.completion.chunk", "delta", delta, tokens, logprobs, reason);
+        }
+
         @Override
         ObjectNode first() {
-            ObjectNode o = head("chat.completion.chunk");
-            ObjectNode ch = o.putArray("choices").addObject();
-            ch.put("index", 0);
-            ObjectNode d = ch.putObject("delta");
-            d.put("role", "assistant");
-            d.put("content", "");
-            ch.putNull("logprobs");
-            ch.putNull("finish_reason");
-            return o;
+            return chunk(Call.JSON.createObjectNode().put("role", "assistant").put("content", ""), List.of(), false, null);
         }
 
         @Override
         ObjectNode delta(String text, List<Piece> tokens, boolean logprobs) {
-            ObjectNode o = head("chat.completion.chunk");
-            ObjectNode ch = o.putArray("choices").addObject();
-            ch.put("index", 0);
-            ch.putObject("delta").put("content", text);
-            logprobs(ch, tokens, logprobs);
-            ch.putNull("finish_reason");
-            return o;
+            return chunk(Call.JSON.createObjectNode().put("content", text), tokens, logprobs, null);
         }
 
         @Override
         ObjectNode finish(String reason, List<Piece> tokens, boolean logprobs) {
-            ObjectNode o = head("chat.completion.chunk");
-            ObjectNode ch = o.putArray("choices").addObject();
-            ch.put("index", 0);
-            ch.putObject("delta");
-            logprobs(ch, tokens, logprobs && !tokens.isEmpty());
-            ch.put("finish_reason", reason);
-            return o;
+            return chunk(Call.JSON.createObjectNode(), tokens, logprobs && !tokens.isEmpty(), reason);
         }
 
         @Override
         ObjectNode whole(Completion c, List<Piece> tokens, boolean logprobs) {
-            ObjectNode o = head("chat.completion");
-            ObjectNode ch = o.putArray("choices").addObject();
-            ch.put("index", 0);
-            ObjectNode m = ch.putObject("message");
-            m.put("role", "assistant");
-            m.put("content", c.text());
-            logprobs(ch, tokens, logprobs);
-            ch.put("finish_reason", Generate.reason(c));
-            usage(o, c);
-            return o;
+            ObjectNode message = Call.JSON.createObjectNode().put("role", "assistant").put("content", c.text());
+            return usage(choice("chat.completion", "message", message, tokens, logprobs, Generate.reason(c)), c);
         }
 
-        private void logprobs(ObjectNode choice, List<Piece> tokens, boolean on) {
-            if (!on) {
-                choice.putNull("logprobs");
-                return;
-            }
+        @Override
+        void logprobs(ObjectNode choice, List<Piece> tokens) {
             ArrayNode content = choice.putObject("logprobs").putArray("content");
             for (Piece p : tokens) {
                 ObjectNode e = entry(p.token(), p.logprob());
@@ -164,14 +159,7 @@ abstract class Shape {
         ObjectNode first() { return null; }
 
         private ObjectNode chunk(String text, List<Piece> tokens, boolean logprobs, String reason) {
-            ObjectNode o = head("text_completion");
-            ObjectNode ch = o.putArray("choices").addObject();
-            ch.put("index", 0);
-            ch.put("text", text);
-            logprobs(ch, tokens, logprobs);
-            if (reason == null) ch.putNull("finish_reason");
-            else ch.put("finish_reason", reason);
-            return o;
+            return choice("text_completion", "text", TextNode.valueOf(text), tokens, logprobs, reason);
         }
 
         @Override
@@ -184,17 +172,11 @@ abstract class Shape {
 
         @Override
         ObjectNode whole(Completion c, List<Piece> tokens, boolean logprobs) {
-            ObjectNode o = chunk(c.text(), tokens, logprobs, Generate.reason(c));
-            o.put("object", "text_completion");
-            usage(o, c);
-            return o;
+            return usage(chunk(c.text(), tokens, logprobs, Generate.reason(c)), c);
         }
 
-        private void logprobs(ObjectNode choice, List<Piece> tokens, boolean on) {
-            if (!on) {
-                choice.putNull("logprobs");
-                return;
-            }
+        @Override
+        void logprobs(ObjectNode choice, List<Piece> tokens) {
             ObjectNode lp = choice.putObject("logprobs");
             ArrayNode ts = lp.putArray("tokens"), ls = lp.putArray("token_logprobs"), tops = lp.putArray("top_logprobs"),
                     offs = lp.putArray("text_offset");

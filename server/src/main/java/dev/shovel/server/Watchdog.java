@@ -72,6 +72,24 @@ final class Watchdog implements AutoCloseable {
 
         boolean timedOut() { return timedOut; }
 
+        /** A blocking call on the exchange's streams. */
+        private interface Io<T> {
+            T run() throws IOException;
+        }
+
+        private <T> T timed(Io<T> io) throws IOException {
+            begin();
+            T result = null;
+            IOException failure = null;
+            try {
+                result = io.run();
+            } catch (IOException e) {
+                failure = e;
+            }
+            end(failure);
+            return result;
+        }
+
         InputStream input(InputStream in) {
             return new FilterInputStream(in) {
                 @Override
@@ -83,16 +101,7 @@ final class Watchdog implements AutoCloseable {
 
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
-                    begin();
-                    int n = -1;
-                    IOException failure = null;
-                    try {
-                        n = super.read(b, off, len);
-                    } catch (IOException e) {
-                        failure = e;
-                    }
-                    end(failure);
-                    return n;
+                    return timed(() -> in.read(b, off, len));
                 }
             };
         }
@@ -104,38 +113,26 @@ final class Watchdog implements AutoCloseable {
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    begin();
-                    IOException failure = null;
-                    try {
+                    timed(() -> {
                         out.write(b, off, len);
-                    } catch (IOException e) {
-                        failure = e;
-                    }
-                    end(failure);
+                        return null;
+                    });
                 }
 
                 @Override
                 public void flush() throws IOException {
-                    begin();
-                    IOException failure = null;
-                    try {
+                    timed(() -> {
                         out.flush();
-                    } catch (IOException e) {
-                        failure = e;
-                    }
-                    end(failure);
+                        return null;
+                    });
                 }
 
                 @Override
                 public void close() throws IOException {
-                    begin();
-                    IOException failure = null;
-                    try {
+                    timed(() -> {
                         out.close();
-                    } catch (IOException e) {
-                        failure = e;
-                    }
-                    end(failure);
+                        return null;
+                    });
                 }
             };
         }
