@@ -39,7 +39,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Mixin SamplingOptionsMixin sampling;
 
-    @Option(names = "--api-key", paramLabel = "KEY", split = ",", description = "require 'Authorization: Bearer KEY' on every endpoint but /health (repeatable, or a comma list)")
+    @Option(names = "--api-key", paramLabel = "KEY", split = ",", description = "require 'Authorization: Bearer KEY' on every endpoint but /health (repeatable, or a comma list: each item is a key)")
     List<String> apiKeys = new ArrayList<>();
 
     @Option(names = "--api-key-file", paramLabel = "FILE", description = "read API keys from a file, one per line")
@@ -138,6 +138,9 @@ public final class ServeCommand implements Callable<Integer> {
         if (queue < 0) throw new ShovelException("--queue must be >= 0, got " + queue);
         List<String> keys = new ArrayList<>();
         for (String k : apiKeys) if (!k.isBlank()) keys.add(k.trim());
+        if (!apiKeys.isEmpty() && keys.isEmpty()) {
+            throw new ShovelException("--api-key is empty; give a key (an unset variable would have left the server open)");
+        }
         if (apiKeyFile != null) {
             if (!Files.isRegularFile(apiKeyFile)) throw new ShovelException("API key file not found: " + apiKeyFile);
             Files.readAllLines(apiKeyFile, StandardCharsets.UTF_8).stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(keys::add);

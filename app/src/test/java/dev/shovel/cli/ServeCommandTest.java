@@ -118,6 +118,7 @@ class ServeCommandTest {
         assertOneLineError(run("", "serve", "--frobnicate"), "--frobnicate");
         assertOneLineError(run("", "serve", "--max-body", "lots"), "--max-body");
         assertOneLineError(run("", "serve", "-np", "0"), "--parallel");
+        assertOneLineError(run("", "serve", "--api-key", ""), "--api-key is empty");
         assertOneLineError(run("", "serve", "--api-key-file", dir.resolve("none").toString()), "API key file not found");
         Path bad = dir.resolve("t.jinja");
         Files.writeString(bad, "{% for x in %}");

@@ -54,7 +54,7 @@ public final class Engine implements AutoCloseable {
     private volatile int busy;
     private volatile SlotInfo[] slotInfo;
     private final AtomicLong requests = new AtomicLong(), promptTokens = new AtomicLong(), promptNanos = new AtomicLong(),
-            generated = new AtomicLong(), genNanos = new AtomicLong();
+            generated = new AtomicLong(), genNanos = new AtomicLong(), preemptions = new AtomicLong();
 
     // one step's batch, reused
     private final int[] bTok, bPos, bSeq;
@@ -62,6 +62,7 @@ public final class Engine implements AutoCloseable {
     private final Run[] owner;
     private final float[] logits, row;
     private int rotate;
+    private long admissions;
 
     public Engine(Model model, EngineOptions options) {
         this.model = model;
@@ -144,13 +145,14 @@ public final class Engine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return new EngineStats(busy, q, requests.get(), promptTokens.get(), promptNanos.get(), generated.get(), genNanos.get());
+        return new EngineStats(busy, q, requests.get(), promptTokens.get(), promptNanos.get(), generated.get(), genNanos.get(),
+                preemptions.get());
     }
 
     void cancelled(Generation g) {
         lock.lock();
         try {
-            if (queue.remove(g)) {
+            if (g.resumed == null && queue.remove(g)) { // a preempted request ends on the loop, with what it made
                 g.finish(new Completion("", new int[0], StopReason.CANCELLED, g.request.prompt().length, 0,
                         System.nanoTime() - g.submitted, 0, 0, null));
                 return;
@@ -180,11 +182,13 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (Run r : List.copyOf(running)) end(r, StopReason.CANCELLED, null);
             lock.lock();
             try {
+                closed = true; // also when the loop died of an error: no request may wait for it
+                for (Run r : List.copyOf(running)) end(r, StopReason.CANCELLED, null);
                 for (Generation g; (g = queue.pollFirst()) != null; ) {
-                    g.finish(new Completion("", new int[0], StopReason.CANCELLED, g.request.prompt().length, 0, 0, 0, 0, null));
+                    if (g.resumed != null) end(g.resumed, StopReason.CANCELLED, null);
+                    else g.finish(new Completion("", new int[0], StopReason.CANCELLED, g.request.prompt().length, 0, 0, 0, 0, null));
                 }
             } finally {
                 lock.unlock();
@@ -193,40 +197,65 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Moves waiting requests into idle slots, in order, while the head of the queue has a slot and room. */
+    /**
+     * Moves waiting requests into idle slots, in order, while the head of the queue has a slot and room. Requests
+     * that were preempted for room wait at the head and resume where they were.
+     */
     private void admit() {
         while (!queue.isEmpty()) {
             Generation g = queue.peekFirst();
-            int[] p = g.request.prompt();
-            Slot s = pick(p);
+            Run r = g.resumed;
+            if (r != null && g.isCancelled()) {
+                queue.pollFirst();
+                g.resumed = null;
+                end(r, StopReason.CANCELLED, null);
+                continue;
+            }
+            int[] seq = r != null ? r.seq : g.request.prompt();
+            boolean sample = r == null || r.sample;
+            Slot s = pick(seq);
             if (s == null) return;
-            int common = Math.min(s.common(p), p.length - 1); // the last prompt token runs again for its logits
+            int common = Math.min(s.common(seq), sample ? seq.length - 1 : seq.length); // the last prompt token runs again for its logits
             long room = cache.free() + evictable(s) + (s.length - common) - reserved();
-            if (room < p.length - common) return; // wait for room; nobody overtakes the head
+            if (room < seq.length - common + (r != null && !sample ? 1 : 0)) return; // wait for room; nobody overtakes the head
+            try {
+                if (r == null) r = new Run(g, common);
+            } catch (RuntimeException | Error e) { // no memory for its sampler, say: this request fails, the rest go on
+                queue.pollFirst();
+                g.finish(new Completion("", new int[0], null, seq.length, 0, 0, 0, 0, e));
+                continue;
+            }
             queue.pollFirst();
+            g.resumed = null;
             cache.truncate(s.id, common);
             s.length = common;
-            Run r = new Run(g, s, common);
-            s.run = r;
-            running.add(r);
+            r.attach(s, common);
+            int at = 0;
+            while (at < running.size() && running.get(at).order < r.order) at++;
+            running.add(at, r); // kept in admission order: the oldest prompt is read first
             busy = running.size(); // under the lock, with the queue: submit counts both
             publish();
         }
     }
 
-    /** The idle slot with the longest common prefix; without one, an empty slot, else the least recently used. */
-    private Slot pick(int[] prompt) {
-        Slot best = null;
+    /**
+     * The idle slot for a sequence: the one sharing the longest prefix with it, if that keeps at least half of what
+     * the slot holds (so a short shared opening, a chat template's, does not wipe another conversation's cache); else
+     * an empty slot; else the least recently used.
+     */
+    private Slot pick(int[] seq) {
+        Slot best = null, fallback = null;
         int bestCommon = 0;
         for (Slot s : slots) {
             if (s.run != null) continue;
-            int c = s.common(prompt);
-            if (best == null || c > bestCommon || (c == bestCommon && better(s, best))) {
+            int c = s.common(seq);
+            if (c > 0 && 2L * c >= s.length && c > bestCommon) {
                 best = s;
                 bestCommon = c;
             }
+            if (fallback == null || better(s, fallback)) fallback = s;
         }
-        return best;
+        return best != null ? best : fallback;
     }
 
     private static boolean better(Slot a, Slot b) {
@@ -244,7 +273,7 @@ public final class Engine implements AutoCloseable {
     /** Cells the running requests still need: the rest of each prompt, and one for each decoding request. */
     private long reserved() {
         long k = 0;
-        for (Run r : running) k += r.next < r.prompt.length ? r.prompt.length - r.next : 1;
+        for (Run r : running) k += r.seq.length - r.next + (r.pending >= 0 ? 1 : 0);
         return k;
     }
 
@@ -258,21 +287,42 @@ public final class Engine implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Takes the most recently admitted request out of its slot and puts it back at the head of the queue, to resume
+     * (its tokens so far read again) when there is room: what decoding requests do when the shared cells run out.
+     */
+    private void preempt(Run r) {
+        preemptions.incrementAndGet();
+        running.remove(r);
+        busy = running.size();
+        r.detach(true);
+        lock.lock();
+        try {
+            r.g.resumed = r;
+            queue.addFirst(r.g);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void step() {
         for (Run r : List.copyOf(running)) if (r.g.isCancelled()) end(r, StopReason.CANCELLED, null);
         if (running.isEmpty()) return;
         try {
             int n = 0, outs = 0;
-            // each decoding request needs one cell; when even the idle slots' cells cannot make room, the request
-            // holding the most cells ends (its context is as full as the shared cache allows)
+            // each decoding request needs one cell; when even the idle slots' cells cannot make room, the newest
+            // request steps back into the queue (a lone request cannot run out: its max tokens are clamped)
             List<Run> decoding = new ArrayList<>();
-            for (Run r : running) if (r.pending >= 0) decoding.add(r);
-            while (cache.free() < decoding.size() && evictIdle()) { }
+            for (Run r : running) if (r.decoding()) decoding.add(r);
             while (cache.free() < decoding.size()) {
-                Run most = decoding.get(0);
-                for (Run r : decoding) if (r.slot.length > most.slot.length) most = r;
-                decoding.remove(most);
-                end(most, StopReason.CONTEXT_FULL, null);
+                if (evictIdle()) continue;
+                Run newest = running.get(running.size() - 1);
+                if (running.size() == 1) {
+                    end(newest, StopReason.CONTEXT_FULL, null);
+                    return;
+                }
+                preempt(newest);
+                decoding.remove(newest);
             }
             int k = decoding.size();
             for (int i = 0; i < k && n < batch; i++) {
@@ -281,16 +331,17 @@ public final class Engine implements AutoCloseable {
                 r.pending = -1;
                 owner[outs++] = r;
             }
-            rotate++;
+            rotate = (rotate + 1) % slots.length;
             // prompt chunks, first admitted first
             for (Run r : running) {
-                if (r.next >= r.prompt.length || n >= batch) continue;
-                int want = Math.min(r.prompt.length - r.next, batch - n);
+                if (r.next >= r.seq.length || n >= batch) continue;
+                int want = Math.min(r.seq.length - r.next, batch - n);
                 while (cache.free() - n < want && evictIdle()) { }
                 int c = Math.min(want, cache.free() - n);
                 for (int i = 0; i < c; i++) {
-                    boolean last = r.next == r.prompt.length - 1;
-                    n = row(n, r.prompt[r.next++], r.slot, last);
+                    boolean last = r.sample && r.next == r.seq.length - 1;
+                    n = row(n, r.seq[r.next++], r.slot, last);
+                    r.prefilled++;
                     if (last) owner[outs++] = r;
                 }
             }
@@ -300,16 +351,25 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             model.forward(new Batch(bTok, bPos, bSeq, bOut, n), cache, logits);
-            for (int i = 0; i < outs; i++) next(owner[i], i * vocab);
         } catch (RuntimeException | Error e) {
             // a failed forward pass leaves the cache in an unknown state: fail what runs, start clean
             for (Run r : List.copyOf(running)) end(r, null, e);
             cache.clear();
             for (Slot s : slots) s.length = 0;
-        } finally {
             Arrays.fill(owner, null);
             publish();
+            return;
         }
+        for (int i = 0; i < owner.length && owner[i] != null; i++) {
+            Run r = owner[i];
+            owner[i] = null;
+            try {
+                next(r, i * vocab);
+            } catch (RuntimeException | Error e) { // one request's sampling failed: only it ends
+                if (running.contains(r)) end(r, null, e);
+            }
+        }
+        publish();
     }
 
     /** Adds one token of {@code s}'s sequence to the batch at its next position; returns the new row count. */
@@ -370,13 +430,12 @@ public final class Engine implements AutoCloseable {
         }
         running.remove(r);
         busy = running.size();
-        r.slot.run = null;
-        r.slot.lastUsed = now;
+        r.detach(false);
         publish();
         long promptEnd = r.promptDone == 0 ? now : r.promptDone;
         long pNanos = promptEnd - r.admitted, gNanos = r.promptDone == 0 ? 0 : now - r.promptDone;
         requests.incrementAndGet();
-        promptTokens.addAndGet(r.next - r.cached);
+        promptTokens.addAndGet(r.prefilled);
         promptNanos.addAndGet(pNanos);
         generated.addAndGet(r.produced);
         genNanos.addAndGet(gNanos);
@@ -433,32 +492,59 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** A request in a slot: how far its prompt has got, its sampler and text stream, what it has generated. */
-    private final class Run {
+    /**
+     * A running request: its slot, the tokens the slot must hold before it decodes ({@code seq}: the prompt, or after a
+     * preemption the prompt and what it had generated), how far those have been read, its sampler and text stream.
+     */
+    final class Run {
         final Generation g;
-        final Slot slot;
         final int[] prompt;
         final int cached, maxTokens;
+        final long order = ++admissions;
         final Sampler sampler;
         final TextStream text;
         final StringBuilder releasedText = new StringBuilder();
         final long admitted = System.nanoTime();
-        int next, produced;
+        Slot slot;
+        int[] seq;
+        boolean sample = true; // the last token of seq gives the logits of the first sample (false when resuming)
+        int next, produced, prefilled;
         int[] out = new int[16];
         int pending = -1; // the sampled token the next step feeds, or -1
         long promptDone;
 
-        Run(Generation g, Slot slot, int cached) {
+        Run(Generation g, int cached) {
             this.g = g;
-            this.slot = slot;
             this.prompt = g.request.prompt();
+            this.seq = prompt;
             this.cached = cached;
-            this.next = cached;
             GenerationOptions o = g.request.options();
             int room = ctx - prompt.length;
             this.maxTokens = o.maxTokens() < 0 ? room : Math.min(o.maxTokens(), room);
             this.sampler = new Sampler(o.sampler(), vocab);
             this.text = new TextStream(o.stop(), releasedText::append);
+        }
+
+        boolean decoding() { return pending >= 0 && next >= seq.length; }
+
+        void attach(Slot s, int common) {
+            slot = s;
+            s.run = this;
+            next = common;
+        }
+
+        /** Leaves the slot (which keeps its cells); to resume, a decoding request will read its tokens again. */
+        void detach(boolean resume) {
+            if (slot == null) return;
+            slot.run = null;
+            slot.lastUsed = System.nanoTime();
+            slot = null;
+            if (resume && pending >= 0) {
+                seq = Arrays.copyOf(prompt, prompt.length + produced - 1); // all it generated but the unfed last
+                System.arraycopy(out, 0, seq, prompt.length, produced - 1);
+                sample = false;
+            }
+            next = 0;
         }
 
         String released() {

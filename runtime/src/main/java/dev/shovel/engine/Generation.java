@@ -34,6 +34,7 @@ public final class Generation {
     private final CompletableFuture<Completion> result = new CompletableFuture<>();
     private volatile boolean cancelled;
     private Done done;
+    Engine.Run resumed; // set while a preempted request waits in the queue to resume (guarded by the engine's lock)
 
     Generation(Engine engine, Request request) {
         this.engine = engine;
@@ -50,7 +51,7 @@ public final class Generation {
 
     public boolean isCancelled() { return cancelled; }
 
-    /** Completes when the request has ended, with what {@link Done} carries. */
+    /** Completes when the request has ended, with what {@link Done} carries; its callbacks never run on the engine's loop. */
     public CompletableFuture<Completion> result() { return result; }
 
     /** The next event, waiting at most {@code timeout}; null when none came in time. After the end, {@link Done} again. */
@@ -83,6 +84,6 @@ public final class Generation {
 
     void finish(Completion c) {
         events.add(new Done(c));
-        result.complete(c);
+        result.completeAsync(() -> c); // dependent stages run elsewhere, not on the loop
     }
 }

@@ -20,6 +20,7 @@ import dev.shovel.gen.SamplerParams;
 import dev.shovel.gguf.GGMLType;
 import dev.shovel.model.Reference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +126,18 @@ class EngineTest {
     }
 
     @Test
+    void aShortSharedOpeningDoesNotTakeAnotherConversationsSlot() throws Exception {
+        int[] a = randomPrompt(new Random(21), 40), b = Arrays.copyOf(a, 3);
+        b[2] = 7; // shares two tokens with a (as two chats share a template's opening)
+        GenerationOptions o = GenerationOptions.greedy(4);
+        try (Engine e = new Engine(q4, EngineOptions.defaults().withSlots(2))) {
+            e.generate(new Request(a, o), null);
+            e.generate(new Request(b, o), null);
+            assertEquals(a.length - 1, e.generate(new Request(a, o), null).cachedTokens(), "a's cache survived b");
+        }
+    }
+
+    @Test
     void piecesAddUpToTheTextAndAStopStringEndsIt() {
         int[] p = stories.tokenizer().encode("Once upon a time", true, true);
         GenerationResult free = alone(stories, p, GenerationOptions.greedy(60));
@@ -181,21 +194,27 @@ class EngineTest {
     }
 
     @Test
-    void requestsThatOutgrowTheSharedCacheEndAsLengthWithoutHanging() throws Exception {
-        GenerationOptions endless = GenerationOptions.greedy(-1).withPicker((l, t) -> 300);
-        try (Engine e = new Engine(q4, EngineOptions.defaults().withSlots(4).withCtxSize(64))) {
+    void requestsThatOutgrowTheSharedCacheTakeTurnsAndEachGetsItsWholeAnswer() throws Exception {
+        // 6 requests that each fill most of a 64-cell cache: the newest steps back into the queue when the cells run
+        // out, and resumes later where it was; every answer is what it would be alone
+        SamplerParams noEnd = SamplerParams.GREEDY.withLogitBias(java.util.Map.of(1, Float.NEGATIVE_INFINITY, 2, Float.NEGATIVE_INFINITY));
+        GenerationOptions o = new GenerationOptions(-1, noEnd, List.of());
+        try (Engine e = new Engine(q4, EngineOptions.defaults().withSlots(4).withCtxSize(64).withBatchSize(8))) {
+            List<int[]> prompts = new ArrayList<>();
             List<Generation> gs = new ArrayList<>();
-            for (int i = 0; i < 6; i++) gs.add(e.submit(new Request(randomPrompt(new Random(i), 12), endless)));
-            for (Generation g : gs) {
-                Completion c = g.result().get(60, TimeUnit.SECONDS);
-                assertNull(c.error());
-                assertTrue(c.stopReason() == StopReason.CONTEXT_FULL || c.stopReason() == StopReason.MAX_TOKENS, "" + c.stopReason());
-                assertTrue(c.promptTokens() + c.generatedTokens() <= 64 + 1);
+            for (int i = 0; i < 6; i++) {
+                prompts.add(randomPrompt(new Random(i), 12));
+                gs.add(e.submit(new Request(prompts.get(i), o)));
             }
-            // alone, a request may use the whole pool: max tokens are clamped to the room left
-            Completion alone = e.generate(new Request(randomPrompt(new Random(9), 12), endless), null);
-            assertEquals(64 - 12, alone.generatedTokens());
-            assertEquals(StopReason.MAX_TOKENS, alone.stopReason());
+            for (int i = 0; i < gs.size(); i++) {
+                Completion c = gs.get(i).result().get(60, TimeUnit.SECONDS);
+                assertNull(c.error());
+                assertEquals(StopReason.MAX_TOKENS, c.stopReason(), "clamped to the room a lone request has");
+                assertEquals(64 - 12, c.generatedTokens());
+                assertArrayEquals(alone(q4, prompts.get(i), o.withMaxTokens(64 - 12)).tokens(), c.tokens(), "request " + i);
+            }
+            for (SlotInfo s : e.slots()) assertFalse(s.processing());
+            assertTrue(e.stats().preemptions() > 0, "requests took turns");
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shovel.api.ChatMessage;
 import dev.shovel.api.PromptTooLongException;
 import dev.shovel.engine.Engine;
+import dev.shovel.engine.EngineClosedException;
 import dev.shovel.engine.Generation;
 import dev.shovel.engine.QueueFullException;
 import dev.shovel.engine.Request;
@@ -31,6 +32,7 @@ final class Endpoints {
     private final Metrics metrics;
     private final long created = System.currentTimeMillis() / 1000;
     private final SecureRandom random = new SecureRandom();
+    private static final List<String> RESERVED = List.of("messages", "add_generation_prompt", "bos_token", "eos_token", "tools");
 
     Endpoints(Engine engine, String modelId, ServerOptions options, Metrics metrics) {
         this.engine = engine;
@@ -84,9 +86,10 @@ final class Endpoints {
         Map<String, Object> vars = new LinkedHashMap<>();
         JsonNode kw = Fields.object(b, "chat_template_kwargs"); // llama-server's: e.g. {"enable_thinking": false}
         if (kw != null) vars.putAll(Call.JSON.convertValue(kw, Map.class));
+        vars.keySet().removeAll(RESERVED); // the template's own inputs come from the request, not from kwargs
         int[] prompt = engine.chatFormat().prompt(messages, vars);
         Generation g = submit(call, prompt, p);
-        Generate.answer(call, g, new Shape.Chat(id("chatcmpl-"), modelId, tok), p);
+        Generate.answer(call, g, new Shape.Chat(id("chatcmpl-"), modelId, tok, p.stream() && p.includeUsage()), p);
     }
 
     private void completions(Call call) throws IOException {
@@ -102,7 +105,7 @@ final class Endpoints {
         } else throw ApiError.badRequest("'prompt' must be a string or an array of token ids");
         GenerateParams p = GenerateParams.parse(b, options, tok, false);
         Generation g = submit(call, prompt, p);
-        Generate.answer(call, g, new Shape.Text(id("cmpl-"), modelId, tok), p);
+        Generate.answer(call, g, new Shape.Text(id("cmpl-"), modelId, tok, p.stream() && p.includeUsage()), p);
     }
 
     private Generation submit(Call call, int[] prompt, GenerateParams p) {
@@ -115,6 +118,8 @@ final class Endpoints {
                     + " tokens, more than the context holds (" + engine.contextSize() + " tokens); shorten it or start the server with a larger -c");
         } catch (QueueFullException e) {
             throw ApiError.unavailable(e.getMessage());
+        } catch (EngineClosedException e) {
+            throw ApiError.unavailable("the server is shutting down");
         }
     }
 
@@ -159,9 +164,10 @@ final class Endpoints {
         for (int i = 0; i < out.length; i++) {
             JsonNode x = a.get(i);
             if (!x.isIntegralNumber()) throw ApiError.badRequest("'" + field + "' must be an array of token ids");
-            long v = x.asLong();
-            if (v < 0 || v >= tok.vocabSize()) throw ApiError.badRequest("token id " + v + " is outside the vocabulary (0.." + (tok.vocabSize() - 1) + ")");
-            out[i] = (int) v;
+            if (!x.canConvertToInt() || x.asInt() < 0 || x.asInt() >= tok.vocabSize()) {
+                throw ApiError.badRequest("token id " + x.asText() + " is outside the vocabulary (0.." + (tok.vocabSize() - 1) + ")");
+            }
+            out[i] = x.asInt();
         }
         return out;
     }

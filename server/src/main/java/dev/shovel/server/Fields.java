@@ -20,7 +20,11 @@ final class Fields {
         return v;
     }
 
-    static float number(JsonNode body, String name, float dflt) { return (float) number(body, name, (double) dflt); }
+    static float number(JsonNode body, String name, float dflt) {
+        float v = (float) number(body, name, (double) dflt);
+        if (!Float.isFinite(v)) throw ApiError.badRequest("'" + name + "' is out of range");
+        return v;
+    }
 
     static long integer(JsonNode body, String name, long dflt) {
         JsonNode n = body.get(name);

@@ -26,17 +26,19 @@ final class Generate {
         };
     }
 
+    static final long KEEP_ALIVE = TimeUnit.SECONDS.toNanos(1);
+
     static void answer(Call call, Generation g, Shape shape, GenerateParams p) throws IOException {
+        boolean answered = false;
         try {
             if (p.stream()) stream(call, g, shape, p);
             else whole(call, g, shape, p);
-        } catch (IOException | RuntimeException e) {
-            g.cancel();
-            throw e;
+            answered = true;
         } catch (InterruptedException e) {
-            g.cancel();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } finally {
+            if (!answered) g.cancel(); // the client is gone, or answering failed: stop generating for it
         }
     }
 
@@ -46,11 +48,14 @@ final class Generate {
         ObjectNode first = shape.first();
         if (first != null) call.event(first);
         List<Piece> tokens = new ArrayList<>();
+        long written = System.nanoTime();
         while (true) {
             Generation.Event e = g.next(1, TimeUnit.SECONDS);
-            if (e == null) {
+            if (System.nanoTime() - written >= KEEP_ALIVE && !(e instanceof Done)) { // also while pieces bring no text
                 call.write(": ping\n\n");
-            } else if (e instanceof Piece piece) {
+                written = System.nanoTime();
+            }
+            if (e instanceof Piece piece) {
                 if (piece.token() >= 0) {
                     tokens.add(piece);
                     call.generatedTokens++; // for the log line, should the client hang up before the end
@@ -58,6 +63,7 @@ final class Generate {
                 if (!piece.text().isEmpty()) {
                     call.event(shape.delta(piece.text(), tokens, lp));
                     tokens.clear();
+                    written = System.nanoTime();
                 }
             } else if (e instanceof Done d) {
                 Completion c = d.completion();
@@ -78,12 +84,15 @@ final class Generate {
 
     private static void whole(Call call, Generation g, Shape shape, GenerateParams p) throws IOException, InterruptedException {
         List<Piece> tokens = new ArrayList<>();
+        long written = System.nanoTime();
         while (true) {
             Generation.Event e = g.next(1, TimeUnit.SECONDS);
-            if (e == null) {
+            if (System.nanoTime() - written >= KEEP_ALIVE && !(e instanceof Done)) { // a client gone is noticed
                 if (!call.started()) call.stream(200, "application/json; charset=utf-8");
                 call.write(" "); // whitespace before a JSON value is still the same JSON
-            } else if (e instanceof Piece piece) {
+                written = System.nanoTime();
+            }
+            if (e instanceof Piece piece) {
                 if (piece.token() >= 0) {
                     tokens.add(piece);
                     call.generatedTokens++;

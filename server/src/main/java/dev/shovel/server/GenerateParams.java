@@ -113,7 +113,7 @@ record GenerateParams(GenerationOptions options, int logprobs, boolean stream, b
     private static void bias(Map<Integer, Float> out, String key, JsonNode value, Tokenizer tok) {
         float v;
         if (value.isBoolean() && !value.asBoolean()) v = Float.NEGATIVE_INFINITY;
-        else if (value.isNumber() && Double.isFinite(value.asDouble())) v = (float) value.asDouble();
+        else if (value.isNumber() && Float.isFinite((float) value.asDouble())) v = (float) value.asDouble();
         else throw ApiError.badRequest("'logit_bias' values must be numbers (or false to ban a token), got " + value);
         int[] ids;
         try {
@@ -121,6 +121,6 @@ record GenerateParams(GenerationOptions options, int logprobs, boolean stream, b
         } catch (NumberFormatException e) {
             ids = tok.encode(key, false, false);
         }
-        for (int id : ids) if (id >= 0 && id < tok.vocabSize()) out.merge(id, v, Float::sum);
+        for (int id : ids) if (id >= 0 && id < tok.vocabSize()) out.merge(id, v, (x, y) -> x == Float.NEGATIVE_INFINITY || y == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : x + y);
     }
 }

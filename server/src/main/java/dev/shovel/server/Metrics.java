@@ -21,6 +21,7 @@ public final class Metrics {
         metric(b, "shovel:requests_processing", "gauge", "Busy slots.", s.busySlots());
         metric(b, "shovel:requests_deferred", "gauge", "Requests waiting in the queue for a slot.", s.queued());
         metric(b, "shovel:slots", "gauge", "Slots (--parallel).", slots);
+        metric(b, "shovel:preemptions_total", "counter", "Requests that stepped back into the queue when the KV cells ran out.", s.preemptions());
         b.append("# HELP shovel:http_responses_total HTTP responses by status.\n# TYPE shovel:http_responses_total counter\n");
         byStatus.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e ->
                 b.append("shovel:http_responses_total{code=\"").append(e.getKey()).append("\"} ").append(e.getValue().sum()).append('\n'));

@@ -150,8 +150,9 @@ public final class OpenAiServer implements AutoCloseable {
         if (log == null) return;
         long ms = (System.nanoTime() - call.started) / 1_000_000;
         String tokens = call.promptTokens >= 0 ? " prompt=" + call.promptTokens + " generated=" + call.generatedTokens : "";
-        log.println(LocalTime.now().format(TIME) + " " + call.method + " " + call.path + " " + call.status + tokens + " " + ms + " ms"
-                + (call.failure != null ? " error: " + call.failure : ""));
+        String path = call.ex.getRequestURI().getRawPath(); // still percent-encoded: no line breaks in the log
+        log.println(LocalTime.now().format(TIME) + " " + call.method + " " + path + " " + call.status + tokens + " " + ms + " ms"
+                + (call.failure != null ? " error: " + call.failure.replaceAll("\\p{Cntrl}", " ") : ""));
     }
 
     private static byte[] resource(String name) throws IOException {

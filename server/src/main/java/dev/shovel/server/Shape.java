@@ -19,11 +19,13 @@ abstract class Shape {
     final String id, model;
     final long created = System.currentTimeMillis() / 1000;
     final Tokenizer tok;
+    final boolean usageLast; // a stream that ends with a usage chunk: the others carry "usage": null
 
-    Shape(String id, String model, Tokenizer tok) {
+    Shape(String id, String model, Tokenizer tok, boolean usageLast) {
         this.id = id;
         this.model = model;
         this.tok = tok;
+        this.usageLast = usageLast;
     }
 
     static final String FINGERPRINT = "shovel-0.1.0";
@@ -54,6 +56,7 @@ abstract class Shape {
         else ch.putNull("logprobs");
         if (reason == null) ch.putNull("finish_reason");
         else ch.put("finish_reason", reason);
+        if (usageLast) o.putNull("usage");
         return o;
     }
 
@@ -100,7 +103,7 @@ abstract class Shape {
 
     /** OpenAI's chat shape: {@code {content: [{token, logprob, bytes, top_logprobs: [...]}]}}. */
     static final class Chat extends Shape {
-        Chat(String id, String model, Tokenizer tok) { super(id, model, tok); }
+        Chat(String id, String model, Tokenizer tok, boolean usageLast) { super(id, model, tok, usageLast); }
 
         private ObjectNode chunk(ObjectNode delta, List<Piece> tokens, boolean logprobs, String reason) {
             return choice("chat.completion.chunk", "delta", delta, tokens, logprobs, reason);
@@ -129,7 +132,9 @@ abstract class Shape {
 
         @Override
         void logprobs(ObjectNode choice, List<Piece> tokens) {
-            ArrayNode content = choice.putObject("logprobs").putArray("content");
+            ObjectNode lp = choice.putObject("logprobs");
+            ArrayNode content = lp.putArray("content");
+            lp.putNull("refusal");
             for (Piece p : tokens) {
                 ObjectNode e = entry(p.token(), p.logprob());
                 ArrayNode top = e.putArray("top_logprobs");
@@ -153,7 +158,7 @@ abstract class Shape {
     static final class Text extends Shape {
         private int offset; // characters of text before the next token, for text_offset
 
-        Text(String id, String model, Tokenizer tok) { super(id, model, tok); }
+        Text(String id, String model, Tokenizer tok, boolean usageLast) { super(id, model, tok, usageLast); }
 
         @Override
         ObjectNode first() { return null; }

@@ -31,14 +31,16 @@ final class Watchdog implements AutoCloseable {
     private void check() {
         long now = System.nanoTime();
         for (Timer t : active) {
-            long since = t.since;
+            long since = t.since.get();
             Thread owner = t.owner;
-            if (since != 0 && owner != null && now - since > limitNanos) {
-                t.timedOut = true;
+            // fire only if the call still blocks: a call that ends meanwhile wins the swap and is left alone
+            if (since != IDLE && since != FIRED && owner != null && now - since > limitNanos && t.since.compareAndSet(since, FIRED)) {
                 owner.interrupt();
             }
         }
     }
+
+    private static final long IDLE = 0, FIRED = Long.MIN_VALUE;
 
     /** The clock of one exchange's blocking calls; closed with the exchange. */
     Timer timer() {
@@ -51,19 +53,21 @@ final class Watchdog implements AutoCloseable {
     public void close() { clock.shutdownNow(); }
 
     final class Timer implements AutoCloseable {
-        volatile long since;
+        final java.util.concurrent.atomic.AtomicLong since = new java.util.concurrent.atomic.AtomicLong(IDLE);
         volatile Thread owner;
         volatile boolean timedOut;
 
-        void begin() {
+        void begin() throws IOException {
+            if (timedOut) throw new InterruptedIOException("timed out: the client did not send or read for the timeout");
             owner = Thread.currentThread();
-            since = System.nanoTime();
+            long now = System.nanoTime();
+            since.set(now == IDLE || now == FIRED ? now + 1 : now);
         }
 
         /** Ends a timed call; a call cut by the watchdog clears the interrupt and fails as a timeout. */
         void end(IOException failure) throws IOException {
-            since = 0;
-            if (timedOut) {
+            if (since.getAndSet(IDLE) == FIRED) {
+                timedOut = true;
                 Thread.interrupted();
                 throw new InterruptedIOException("timed out: the client did not send or read for the timeout");
             }
@@ -139,9 +143,8 @@ final class Watchdog implements AutoCloseable {
 
         @Override
         public void close() {
-            since = 0;
             active.remove(this);
-            if (timedOut) Thread.interrupted();
+            if (since.getAndSet(IDLE) == FIRED || timedOut) Thread.interrupted();
         }
     }
 }

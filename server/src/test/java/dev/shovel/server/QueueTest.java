@@ -54,6 +54,21 @@ class QueueTest {
         }
     }
 
+    @Test
+    void aNonStreamingClientThatHangsUpWhileTokensFlowIsNoticed() throws Exception {
+        try (TestServer t = new TestServer(null, ModelOptions.defaults().withThreads(2).withCtxSize(8192),
+                EngineOptions.defaults().withSlots(1), ServerOptions.defaults())) {
+            try (Raw client = new Raw(t.server.port())) {
+                client.post("/v1/completions", null, LONG.replace("\"stream\":true", "\"stream\":false"));
+                waitFor(() -> t.engine.slots().get(0).generatedTokens() > 10, "generating");
+            }
+            long t0 = System.nanoTime();
+            waitFor(() -> !t.engine.slots().get(0).processing(), "cancelled while its tokens were still coming");
+            assertTrue(t.engine.slots().get(0).cachedTokens() < 8000, "stopped long before the context was full");
+            assertTrue((System.nanoTime() - t0) / 1e9 < 5, "noticed within a few seconds");
+        }
+    }
+
     static void waitFor(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
         long end = System.currentTimeMillis() + 8000;
         while (!c.getAsBoolean()) {

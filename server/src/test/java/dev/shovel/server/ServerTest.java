@@ -177,6 +177,9 @@ class ServerTest {
             if (!c.get("finish_reason").isNull()) finishes++;
         }
         assertEquals(1, finishes);
+        for (String e : events.subList(0, events.size() - 2)) {
+            assertTrue(new TestServer.Reply(200, e, null).json().get("usage").isNull(), "usage: null before the last chunk");
+        }
         JsonNode usage = new TestServer.Reply(200, events.get(events.size() - 2), null).json();
         assertEquals(0, usage.get("choices").size());
         assertEquals(8, usage.get("usage").get("completion_tokens").asInt());
@@ -202,6 +205,7 @@ class ServerTest {
                 + ",\"logprobs\":true,\"top_logprobs\":3}").json().get("choices").get(0).get("logprobs").get("content");
         assertEquals(4, c.size());
         for (JsonNode e : c) {
+            assertTrue(e.get("token").isTextual());
             assertTrue(e.get("logprob").asDouble() <= 0);
             assertTrue(e.get("bytes").isArray());
             assertEquals(3, e.get("top_logprobs").size());
