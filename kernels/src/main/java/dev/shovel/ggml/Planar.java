@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Q8_0, Q4_0, Q4_K and Q6_K repacked at load into a kernel-friendly layout of (about) the same bytes: groups of rows read
- * as vector lanes ({@link GroupPlanar}, {@link PlanarQ4_K}, {@link PlanarQ6_K}). Matvec reads activations prepared once per matmul (int8,
+ * Q8_0, Q4_0, Q4_K, Q5_K and Q6_K repacked at load into a kernel-friendly layout of (about) the same bytes: groups of rows read
+ * as vector lanes ({@link GroupPlanar}, {@link PlanarQ4_K}, {@link PlanarQ5_K}, {@link PlanarQ6_K}). Matvec reads activations prepared once per matmul (int8,
  * as llama.cpp's); the GEMM reads them too, or decodes weights into floats (Q8_0, the K-quants).
  */
 public abstract class Planar {
@@ -19,6 +19,7 @@ public abstract class Planar {
             case Q8_0 -> PlanarQ8_0.INSTANCE;
             case Q4_0 -> PlanarQ4_0.INSTANCE;
             case Q4_K -> PlanarQ4_K.INSTANCE;
+            case Q5_K -> PlanarQ5_K.INSTANCE;
             case Q6_K -> PlanarQ6_K.INSTANCE;
             default -> null;
         };

@@ -65,7 +65,7 @@ class PlanarTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void matvecMatchesScalarTwinAndRowsDecode(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -109,7 +109,7 @@ class PlanarTest {
 
     /** Sizes across the GEMM's slices (128 or 256 columns), group pairs and a group alone, and every column tile and the rest. */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -230,6 +230,33 @@ class PlanarTest {
         assertTrue(Planar.of(GGMLType.Q4_K).finiteScales(k, rows, 256));
         k.set(TestData.I16, 144 + 2, (short) 0xfc00); // row 1's dmin: -Inf
         assertFalse(Planar.of(GGMLType.Q4_K).finiteScales(k, rows, 256));
-        assertNull(Planar.of(GGMLType.Q5_K));
+        MemorySegment k5 = TestData.quantized(TypeOps.of(GGMLType.Q5_K), TestData.gaussian(new Random(3), rows * 256, 1.0), rows, 256);
+        assertTrue(Planar.of(GGMLType.Q5_K).finiteScales(k5, rows, 256));
+        k5.set(TestData.I16, 176, (short) 0x7e00); // row 1's d: NaN
+        assertFalse(Planar.of(GGMLType.Q5_K).finiteScales(k5, rows, 256));
+        assertNull(Planar.of(GGMLType.Q3_K));
+    }
+
+    /** Q5_K's 16-bit sums at their limit: every quant 31, every activation +-127 (after int8 rounding). */
+    @Test
+    void q5kExtremeQuantsMatchTheInt8TwinExactly() {
+        Planar p = Planar.of(GGMLType.Q5_K);
+        int rows = GroupPlanar.G + 3, n = 512;
+        MemorySegment w = TestData.alloc((long) rows * n / 256 * Q5_K.BLOCK);
+        for (long b = 0; b < (long) rows * n / 256; b++) {
+            long o = b * Q5_K.BLOCK;
+            w.set(TestData.I16, o, Float.floatToFloat16(0.5f));
+            w.set(TestData.I16, o + 2, Float.floatToFloat16(0.25f));
+            for (int i = 0; i < 12; i++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + Q5_K.SCALES + i, (byte) 0xff); // scales and mins 63
+            for (int i = 0; i < 32 + 128; i++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + Q5_K.QH + i, (byte) 0xff); // q = 31
+        }
+        PlanarMatrix m = pack(p, w, rows, n);
+        for (float[] signs : new float[][] {{1}, {-1}, {1, -1}, {-1, 1, 1}}) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = signs[i % signs.length];
+            float[] out = matvec(m, x, 0, rows);
+            int[] prep = prepared(m, x);
+            for (int row = 0; row < rows; row++) assertEquals(twin(m, row, prep, 0), out[row], "row " + row + " " + Arrays.toString(signs));
+        }
     }
 }

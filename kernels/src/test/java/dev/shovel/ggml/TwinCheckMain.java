@@ -38,12 +38,15 @@ public final class TwinCheckMain {
         System.out.println("ok " + Vec.L);
     }
 
-    /** Planar Q8_0/Q4_0: matvec and the GEMM (several slices, a partial group, odd columns) against the twin. */
+    /**
+     * The planar types: matvec (bit for bit its int8 twin) and the GEMM (several slices, a partial group, odd columns)
+     * against the float twin.
+     */
     private static void planar(Random r) {
-        for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0}) {
+        for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K}) {
             TypeOps ops = TypeOps.of(t);
             Planar p = Planar.of(t);
-            int n = 1056, rows = 5, nb = 6;
+            int n = t.blockSize == 256 ? 1024 : 1056, rows = 5, nb = 6;
             MemorySegment w = TestData.quantized(ops, TestData.gaussian(r, rows * n, 1), rows, n);
             PlanarMatrix m = PlanarTest.pack(p, w, rows, n);
             float[] deq = TestData.dequantizeAll(ops, w, rows, n);
@@ -53,8 +56,11 @@ public final class TwinCheckMain {
             float[] out = new float[nb * rows];
             p.gemm(m, x, prep, nb, out, rows, 0, rows);
             for (int b = 0; b < nb; b++) {
-                float[] one = PlanarTest.matvec(m, java.util.Arrays.copyOfRange(x, b * n, (b + 1) * n), 0, rows);
+                float[] xb = java.util.Arrays.copyOfRange(x, b * n, (b + 1) * n);
+                float[] one = PlanarTest.matvec(m, xb, 0, rows);
+                int[] pb = PlanarTest.prepared(m, xb);
                 for (int row = 0; row < rows; row++) {
+                    if (PlanarTest.twin(m, row, pb, 0) != one[row]) fail("planar " + t + " matvec " + one[row] + " vs int8 twin " + PlanarTest.twin(m, row, pb, 0));
                     float want = ops.dotScalar(w, row * ops.rowBytes(n), x, b * n, n);
                     // without vector tiles the GEMM runs matvec's kernel, which multiplies int8 activations
                     double tol = PlanarTest.matvecTol(deq, row, n, x, b * n);

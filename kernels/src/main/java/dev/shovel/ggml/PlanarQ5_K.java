@@ -1,0 +1,214 @@
+package dev.shovel.ggml;
+
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+import dev.shovel.gguf.GGMLType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+
+/**
+ * Grouped Q5_K: {@link PlanarQ4_K}'s layout with the fifth bits beside the nibbles. Per group and 256-element block:
+ * the 8 sub-blocks' low nibbles as grouped Q4_0 blocks, then per sub-block one int per row of fifth bits, then the
+ * scales, mins, d and dmin as Q4_K's: 180 bytes per row and block (ggml's 176, the scales unpacked).
+ * <p>
+ * A fifth-bit int holds, for extraction k of chunk v (whose 16-bit lanes are elements e = element(v, k) and e + 2),
+ * e's bit at 4v + k and e + 2's at 16 + 4v + k: one shift and one mask put 16 * h beside each nibble. With q up to 31
+ * and activations at most 127 in size, the two 16-bit accumulators of 8 products each still fit; they are widened
+ * apart. Otherwise the kernel is Q4_K's: fa += float(sc S) dx, fb += float(m) (dx sum xq), acc += d fa - dmin fb.
+ */
+final class PlanarQ5_K extends KGroupPlanar {
+    static final PlanarQ5_K INSTANCE = new PlanarQ5_K();
+    /** Offsets in a group-block: fifth bits, scales, mins, d, dmin; and its size. */
+    private static final int H = 128 * G, SC = 160 * G, MN = 168 * G, D = 176 * G, DM = 178 * G, BB = 180 * G;
+
+    @Override public GGMLType type() { return GGMLType.Q5_K; }
+
+    @Override int groupBlockBytes() { return BB; }
+
+    @Override int qsBytes() { return 16; }
+
+    @Override
+    public boolean finiteScales(MemorySegment src, long rows, int n) {
+        long blocks = rows * (n / QK_K);
+        for (long b = 0; b < blocks; b++) {
+            if ((src.get(I16, b * Q5_K.BLOCK) & 0x7c00) == 0x7c00 || (src.get(I16, b * Q5_K.BLOCK + 2) & 0x7c00) == 0x7c00) return false;
+        }
+        return true;
+    }
+
+    /** Bit of the fifth-bit int that holds element e (0..31) of a sub-block. */
+    static int hbit(int e) {
+        int lane = (e & 2) != 0 ? 16 : 0, base = e - ((e & 2) != 0 ? 2 : 0); // e or e - 2 is element(v, k)
+        int v = (base & 15) >> 2, k = 2 * ((base & 15) & 1) + (base >> 4); // inverse of PlanarQ4_0.element
+        return lane + 4 * v + k;
+    }
+
+    @Override
+    public void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
+        int nb = n / QK_K;
+        for (long r = r0; r < r1; r++) {
+            int lane = (int) (r % G);
+            for (int b = 0; b < nb; b++) {
+                long blk = (r * nb + b) * Q5_K.BLOCK, base = base(nb, r, b);
+                for (int j = 0; j < 8; j++) {
+                    int shift = 4 * (j & 1);
+                    long qs = blk + Q5_K.QS + 32L * (j >> 1);
+                    int bits = 0;
+                    for (int i = 0; i < 16; i++) {
+                        int lo = KQuants.b(src, qs + i) >> shift & 15, hi = KQuants.b(src, qs + i + 16) >> shift & 15;
+                        dst.set(ValueLayout.JAVA_BYTE, base + j * 16L * G + (i >> 2) * 4L * G + 4L * lane + (i & 3), (byte) (lo | hi << 4));
+                    }
+                    for (int e = 0; e < 32; e++) bits |= (KQuants.b(src, blk + Q5_K.QH + e) >> j & 1) << hbit(e);
+                    dst.set(ValueLayout.JAVA_INT_UNALIGNED, base + H + j * 4L * G + 4L * lane, bits);
+                    long at = (j >> 2) * 4L * G + 4L * lane + (j & 3);
+                    dst.set(ValueLayout.JAVA_BYTE, base + SC + at, (byte) KQuants.scaleK4(src, blk + Q5_K.SCALES, j));
+                    dst.set(ValueLayout.JAVA_BYTE, base + MN + at, (byte) KQuants.minK4(src, blk + Q5_K.SCALES, j));
+                }
+                dst.set(I16, base + D + 2L * lane, src.get(I16, blk));
+                dst.set(I16, base + DM + 2L * lane, src.get(I16, blk + 2));
+            }
+        }
+    }
+
+    /** Scale (or, at {@code MN}, min) of sub-block j of packed row s in its group's block at {@code base}. */
+    private static int scale(MemorySegment w, long base, int at, long s, int j) {
+        return KQuants.b(w, base + at + (j >> 2) * 4L * G + 4 * (s % G) + (j & 3));
+    }
+
+    /** The 5-bit quant of element e (0..31) of sub-block j of packed row s. */
+    private static int quant(MemorySegment w, long base, long s, int j, int e) {
+        int i = e & 15;
+        int nibble = KQuants.b(w, base + j * 16L * G + (i >> 2) * 4L * G + 4 * (s % G) + (i & 3)) >> 4 * (e >> 4) & 15;
+        int bits = w.get(ValueLayout.JAVA_INT_UNALIGNED, base + H + j * 4L * G + 4 * (s % G));
+        return nibble | (bits >>> hbit(e) & 1) << 4;
+    }
+
+    @Override
+    void row(PlanarMatrix m, int r, float[] out, int outOff) { // as ggml's dequantize: d * sc * q - dmin * m
+        MemorySegment w = m.data();
+        int nb = m.n() / QK_K;
+        long s = (long) m.first() + r;
+        for (int b = 0; b < nb; b++) {
+            long base = base(nb, s, b);
+            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
+            for (int j = 0; j < 8; j++) {
+                float d1 = d * scale(w, base, SC, s, j), m1 = dmin * scale(w, base, MN, s, j);
+                for (int e = 0; e < 32; e++) out[outOff + b * QK_K + 32 * j + e] = d1 * quant(w, base, s, j, e) - m1;
+            }
+        }
+    }
+
+    @Override
+    float dot(MemorySegment w, int nb, long s, int[] p, int po) {
+        float acc = 0;
+        for (int b = 0; b < nb; b++) {
+            long base = base(nb, s, b);
+            float fa = 0, fb = 0;
+            for (int j = 0; j < 8; j++) {
+                int xo = po + (8 * b + j) * E, sum = 0;
+                for (int v = 0; v < 4; v++) {
+                    for (int k = 0; k < 4; k++) {
+                        int pair = p[xo + 4 * v + k], e = PlanarQ4_0.element(v, k);
+                        sum += quant(w, base, s, j, e) * (short) pair + quant(w, base, s, j, e + 2) * (pair >> 16);
+                    }
+                }
+                float dx = Float.intBitsToFloat(p[xo + 16]);
+                fa = Math.fma((float) (scale(w, base, SC, s, j) * sum), dx, fa);
+                fb = Math.fma((float) scale(w, base, MN, s, j), dx * (p[xo + 17] / -8), fb);
+            }
+            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
+            acc = Math.fma(-dmin, fb, Math.fma(d, fa, acc));
+        }
+        return acc;
+    }
+
+    @Override
+    public void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) { // as row(): d1 * q - m1
+        long base = (g * (nb / 8) + blk / 8) * BB, sb = base + blk % 8 * 16L * G;
+        int j = blk % 8;
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+        IntVector hm = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+        FloatVector dmin = hm.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+        IntVector sc = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+        IntVector mn = IntVector.fromMemorySegment(Vec.I, w, base + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+        IntVector hb = IntVector.fromMemorySegment(Vec.I, w, base + H + j * 4L * G, ByteOrder.LITTLE_ENDIAN);
+        FloatVector d1 = d.mul((FloatVector) sc.convert(I2F, 0)), m1 = dmin.mul((FloatVector) mn.convert(I2F, 0));
+        for (int v = 0; v < 4; v++) {
+            IntVector q = IntVector.fromMemorySegment(Vec.I, w, sb + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < 8; k++) {
+                int e = PlanarQ4_0.element(v, k & 3) + 2 * (k >> 2);
+                IntVector q5 = q.lanewise(LSHR, 4 * k).and(15).or(hb.lanewise(LSHR, hbit(e)).and(1).lanewise(LSHL, 4));
+                d1.mul((FloatVector) q5.convert(I2F, 0)).sub(m1).intoArray(buf, o + e * G);
+            }
+        }
+    }
+
+    // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
+
+    @Override
+    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) {
+        FloatVector accA = FloatVector.zero(Vec.F), accB = FloatVector.zero(Vec.F);
+        for (int b = 0; b < nb; b++) {
+            long baseA = ga + (long) b * BB;
+            long baseB = gb + (long) b * BB;
+            FloatVector faA = FloatVector.zero(Vec.F), fbA = FloatVector.zero(Vec.F);
+            FloatVector faB = FloatVector.zero(Vec.F), fbB = FloatVector.zero(Vec.F);
+            for (int j = 0; j < 8; j++) {
+                long sbA = baseA + j * 16L * G;
+                long sbB = baseB + j * 16L * G;
+                int xo = po + (8 * b + j) * E;
+                IntVector hA = IntVector.fromMemorySegment(Vec.I, w, baseA + H + j * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                IntVector hB = IntVector.fromMemorySegment(Vec.I, w, baseB + H + j * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                ShortVector sA = ShortVector.zero(GroupPlanar.SH), tA = sA, sB = sA, tB = sA;
+                for (int v = 0; v < 4; v++) { // a loop: written out, both groups would not fit C1's registers
+                    IntVector qA = IntVector.fromMemorySegment(Vec.I, w, sbA + v * 4L * G, ByteOrder.LITTLE_ENDIAN), qB = IntVector.fromMemorySegment(Vec.I, w, sbB + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    // fifth bits of extraction k at bit 4v + k (and 16 + 4v + k): moved to bit 4 (and 20) of each 16-bit lane
+                    IntVector h0A = hA.lanewise(LSHR, 4 * v).lanewise(LSHL, 4).and(0x100010), h0B = hB.lanewise(LSHR, 4 * v).lanewise(LSHL, 4).and(0x100010);
+                    IntVector h1A = hA.lanewise(LSHR, 4 * v).lanewise(LSHL, 3).and(0x100010), h1B = hB.lanewise(LSHR, 4 * v).lanewise(LSHL, 3).and(0x100010);
+                    IntVector h2A = hA.lanewise(LSHR, 4 * v).lanewise(LSHL, 2).and(0x100010), h2B = hB.lanewise(LSHR, 4 * v).lanewise(LSHL, 2).and(0x100010);
+                    IntVector h3A = hA.lanewise(LSHR, 4 * v).lanewise(LSHL, 1).and(0x100010), h3B = hB.lanewise(LSHR, 4 * v).lanewise(LSHL, 1).and(0x100010);
+                    ShortVector x0 = IntVector.broadcast(Vec.I, p[xo + 4 * v]).reinterpretAsShorts(), x1 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 1]).reinterpretAsShorts();
+                    ShortVector x2 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 2]).reinterpretAsShorts(), x3 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 3]).reinterpretAsShorts();
+                    sA = sA.add(qA.and(0xf000f).or(h0A).reinterpretAsShorts().mul(x0)).add(qA.lanewise(LSHR, 8).and(0xf000f).or(h2A).reinterpretAsShorts().mul(x2));
+                    tA = tA.add(qA.lanewise(LSHR, 4).and(0xf000f).or(h1A).reinterpretAsShorts().mul(x1)).add(qA.lanewise(LSHR, 12).and(0xf000f).or(h3A).reinterpretAsShorts().mul(x3));
+                    sB = sB.add(qB.and(0xf000f).or(h0B).reinterpretAsShorts().mul(x0)).add(qB.lanewise(LSHR, 8).and(0xf000f).or(h2B).reinterpretAsShorts().mul(x2));
+                    tB = tB.add(qB.lanewise(LSHR, 4).and(0xf000f).or(h1B).reinterpretAsShorts().mul(x1)).add(qB.lanewise(LSHR, 12).and(0xf000f).or(h3B).reinterpretAsShorts().mul(x3));
+                }
+                IntVector uA = sA.reinterpretAsInts(), vA = tA.reinterpretAsInts();
+                IntVector uB = sB.reinterpretAsInts(), vB = tB.reinterpretAsInts();
+                IntVector sumA = uA.lanewise(LSHL, 16).lanewise(ASHR, 16).add(uA.lanewise(ASHR, 16)).add(vA.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(vA.lanewise(ASHR, 16));
+                IntVector sumB = uB.lanewise(LSHL, 16).lanewise(ASHR, 16).add(uB.lanewise(ASHR, 16)).add(vB.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(vB.lanewise(ASHR, 16));
+                IntVector scA = IntVector.fromMemorySegment(Vec.I, w, baseA + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                IntVector scB = IntVector.fromMemorySegment(Vec.I, w, baseB + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                IntVector mnA = IntVector.fromMemorySegment(Vec.I, w, baseA + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                IntVector mnB = IntVector.fromMemorySegment(Vec.I, w, baseB + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                float dx = Float.intBitsToFloat(p[xo + 16]);
+                faA = ((FloatVector) sumA.mul(scA).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx), faA);
+                faB = ((FloatVector) sumB.mul(scB).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx), faB);
+                fbA = ((FloatVector) mnA.convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx * (p[xo + 17] / -8)), fbA);
+                fbB = ((FloatVector) mnB.convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx * (p[xo + 17] / -8)), fbB);
+            }
+            IntVector dhA = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseA + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector dhB = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseB + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector dA = dhA.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            FloatVector dB = dhB.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+            IntVector hmA = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseA + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector hmB = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseB + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector dminA = hmA.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(-0x1p112f); // -Vec.finiteHalf
+            FloatVector dminB = hmB.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(-0x1p112f);
+            accA = dminA.fma(fbA, dA.fma(faA, accA));
+            accB = dminB.fma(fbB, dB.fma(faB, accB));
+        }
+        accA.intoArray(out, o);
+        accB.intoArray(out, o + G);
+    }
+}
