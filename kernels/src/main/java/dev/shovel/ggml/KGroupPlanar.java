@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
  */
 abstract class KGroupPlanar extends Planar implements FloatBlocks {
     static final int G = GroupPlanar.G, E = PlanarQ4_0.E, QK_K = 256;
+    private static final ThreadLocal<float[]> QUAD = ThreadLocal.withInitial(() -> new float[4 * G]);
 
     /** Bytes per group and 256-block. */
     abstract int groupBlockBytes();
@@ -15,6 +16,22 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
     @Override public final int width() { return E; }
 
     @Override public final int rowUnit() { return 2 * G; }
+
+    /**
+     * Whether the GEMM multiplies prepared int8 activations with {@link #group4c}, 4 columns at a time, each column
+     * through matvec's steps (its results bit for bit matvec's), instead of decoding blocks for the float tiles.
+     */
+    boolean columnQuads() { return false; }
+
+    @Override boolean floatTiles(int batch) { return !columnQuads() && super.floatTiles(batch); }
+
+    /**
+     * The group at {@code g} against 4 columns prepared at p[po + c * cs..] (c = 0..3): out[o + c * G..), each column
+     * with the same integer sums and float steps as {@link #group2} (so the same results).
+     */
+    void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o) {
+        throw new UnsupportedOperationException();
+    }
 
     @Override final void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
 
@@ -57,9 +74,17 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
         }
         float[] tmp = GroupPlanar.TMP.get();
         long g0 = s0 / G, g1 = (s1 + G - 1) / G, half = (g1 - g0 + 1) / 2;
+        int quads = columnQuads() ? batch & ~3 : 0;
+        float[] four = quads > 0 ? QUAD.get() : null;
         for (long ga = g0; ga < g0 + half; ga++) {
             long gb = ga + half < g1 ? ga + half : ga;
-            for (int c = 0; c < batch; c++) {
+            for (int c = 0; c < quads; c += 4) { // a group's weights read once for 4 columns
+                for (long g = ga; g <= gb; g += Math.max(1, gb - ga)) {
+                    group4c(m.data(), g * gbytes, nb, p, c * cs, cs, four, 0);
+                    for (int k = 0; k < 4; k++) GroupPlanar.put(four, k * G, g, s0, s1, first, out, (c + k) * stride + oo);
+                }
+            }
+            for (int c = quads; c < batch; c++) {
                 group2(m.data(), ga * gbytes, gb * gbytes, nb, p, c * cs, tmp, 0);
                 GroupPlanar.put(tmp, 0, ga, s0, s1, first, out, c * stride + oo);
                 if (gb != ga) GroupPlanar.put(tmp, G, gb, s0, s1, first, out, c * stride + oo);

@@ -33,6 +33,8 @@ final class PlanarQ5_K extends KGroupPlanar {
 
     @Override int groupBlockBytes() { return BB; }
 
+    @Override boolean columnQuads() { return true; }
+
     @Override int qsBytes() { return 16; }
 
     @Override
@@ -210,5 +212,70 @@ final class PlanarQ5_K extends KGroupPlanar {
         }
         accA.intoArray(out, o);
         accB.intoArray(out, o + G);
+    }
+
+    @Override
+    void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o) {
+        FloatVector acc0 = FloatVector.zero(Vec.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < nb; b++) {
+            long base = g + (long) b * BB;
+            FloatVector fa0 = FloatVector.zero(Vec.F), fa1 = fa0, fa2 = fa0, fa3 = fa0, fb0 = fa0, fb1 = fa0, fb2 = fa0, fb3 = fa0;
+            for (int j = 0; j < 8; j++) {
+                long sb = base + j * 16L * G;
+                int x0 = po + (8 * b + j) * E, x1 = x0 + cs, x2 = x1 + cs, x3 = x2 + cs;
+                IntVector h = IntVector.fromMemorySegment(Vec.I, w, base + H + j * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s0 = ShortVector.zero(GroupPlanar.SH), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+                for (int v = 0; v < 4; v++) {
+                    IntVector q = IntVector.fromMemorySegment(Vec.I, w, sb + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector hv = h.lanewise(LSHR, 4 * v);
+                    ShortVector e0 = q.and(0xf000f).or(hv.lanewise(LSHL, 4).and(0x100010)).reinterpretAsShorts();
+                    ShortVector e1 = q.lanewise(LSHR, 4).and(0xf000f).or(hv.lanewise(LSHL, 3).and(0x100010)).reinterpretAsShorts();
+                    ShortVector e2 = q.lanewise(LSHR, 8).and(0xf000f).or(hv.lanewise(LSHL, 2).and(0x100010)).reinterpretAsShorts();
+                    ShortVector e3 = q.lanewise(LSHR, 12).and(0xf000f).or(hv.lanewise(LSHL, 1).and(0x100010)).reinterpretAsShorts();
+                    s0 = s0.add(e0.mul(IntVector.broadcast(Vec.I, p[x0 + 4 * v]).reinterpretAsShorts())).add(e2.mul(IntVector.broadcast(Vec.I, p[x0 + 4 * v + 2]).reinterpretAsShorts()));
+                    t0 = t0.add(e1.mul(IntVector.broadcast(Vec.I, p[x0 + 4 * v + 1]).reinterpretAsShorts())).add(e3.mul(IntVector.broadcast(Vec.I, p[x0 + 4 * v + 3]).reinterpretAsShorts()));
+                    s1 = s1.add(e0.mul(IntVector.broadcast(Vec.I, p[x1 + 4 * v]).reinterpretAsShorts())).add(e2.mul(IntVector.broadcast(Vec.I, p[x1 + 4 * v + 2]).reinterpretAsShorts()));
+                    t1 = t1.add(e1.mul(IntVector.broadcast(Vec.I, p[x1 + 4 * v + 1]).reinterpretAsShorts())).add(e3.mul(IntVector.broadcast(Vec.I, p[x1 + 4 * v + 3]).reinterpretAsShorts()));
+                    s2 = s2.add(e0.mul(IntVector.broadcast(Vec.I, p[x2 + 4 * v]).reinterpretAsShorts())).add(e2.mul(IntVector.broadcast(Vec.I, p[x2 + 4 * v + 2]).reinterpretAsShorts()));
+                    t2 = t2.add(e1.mul(IntVector.broadcast(Vec.I, p[x2 + 4 * v + 1]).reinterpretAsShorts())).add(e3.mul(IntVector.broadcast(Vec.I, p[x2 + 4 * v + 3]).reinterpretAsShorts()));
+                    s3 = s3.add(e0.mul(IntVector.broadcast(Vec.I, p[x3 + 4 * v]).reinterpretAsShorts())).add(e2.mul(IntVector.broadcast(Vec.I, p[x3 + 4 * v + 2]).reinterpretAsShorts()));
+                    t3 = t3.add(e1.mul(IntVector.broadcast(Vec.I, p[x3 + 4 * v + 1]).reinterpretAsShorts())).add(e3.mul(IntVector.broadcast(Vec.I, p[x3 + 4 * v + 3]).reinterpretAsShorts()));
+                }
+                IntVector sc = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
+                FloatVector mn = (FloatVector) IntVector.fromMemorySegment(Vec.I, w, base + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff).convert(I2F, 0);
+                IntVector u0 = s0.reinterpretAsInts(), v0 = t0.reinterpretAsInts();
+                IntVector sum0 = u0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u0.lanewise(ASHR, 16)).add(v0.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(v0.lanewise(ASHR, 16));
+                float dx0 = Float.intBitsToFloat(p[x0 + 16]);
+                fa0 = ((FloatVector) sum0.mul(sc).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx0), fa0);
+                fb0 = mn.fma(FloatVector.broadcast(Vec.F, dx0 * (p[x0 + 17] / -8)), fb0);
+                IntVector u1 = s1.reinterpretAsInts(), v1 = t1.reinterpretAsInts();
+                IntVector sum1 = u1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u1.lanewise(ASHR, 16)).add(v1.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(v1.lanewise(ASHR, 16));
+                float dx1 = Float.intBitsToFloat(p[x1 + 16]);
+                fa1 = ((FloatVector) sum1.mul(sc).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx1), fa1);
+                fb1 = mn.fma(FloatVector.broadcast(Vec.F, dx1 * (p[x1 + 17] / -8)), fb1);
+                IntVector u2 = s2.reinterpretAsInts(), v2 = t2.reinterpretAsInts();
+                IntVector sum2 = u2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u2.lanewise(ASHR, 16)).add(v2.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(v2.lanewise(ASHR, 16));
+                float dx2 = Float.intBitsToFloat(p[x2 + 16]);
+                fa2 = ((FloatVector) sum2.mul(sc).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx2), fa2);
+                fb2 = mn.fma(FloatVector.broadcast(Vec.F, dx2 * (p[x2 + 17] / -8)), fb2);
+                IntVector u3 = s3.reinterpretAsInts(), v3 = t3.reinterpretAsInts();
+                IntVector sum3 = u3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u3.lanewise(ASHR, 16)).add(v3.lanewise(LSHL, 16).lanewise(ASHR, 16)).add(v3.lanewise(ASHR, 16));
+                float dx3 = Float.intBitsToFloat(p[x3 + 16]);
+                fa3 = ((FloatVector) sum3.mul(sc).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, dx3), fa3);
+                fb3 = mn.fma(FloatVector.broadcast(Vec.F, dx3 * (p[x3 + 17] / -8)), fb3);
+            }
+            IntVector dh = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector mh = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector d = dh.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            FloatVector dmin = mh.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(-0x1p112f); // -Vec.finiteHalf
+            acc0 = dmin.fma(fb0, d.fma(fa0, acc0));
+            acc1 = dmin.fma(fb1, d.fma(fa1, acc1));
+            acc2 = dmin.fma(fb2, d.fma(fa2, acc2));
+            acc3 = dmin.fma(fb3, d.fma(fa3, acc3));
+        }
+        acc0.intoArray(out, o + 0 * G);
+        acc1.intoArray(out, o + 1 * G);
+        acc2.intoArray(out, o + 2 * G);
+        acc3.intoArray(out, o + 3 * G);
     }
 }
