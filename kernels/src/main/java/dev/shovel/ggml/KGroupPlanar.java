@@ -59,7 +59,28 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
     @Override
     public final void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
         if (floatTiles(batch)) GroupPlanar.floatGemm(this, m, x, batch, out, outStride, r0, r1);
+        else if (Vec.OK && columnQuads() && batch >= 4) quads(m, p, batch, out, outStride, r0, r1);
         else columns(m, p, batch, out, outStride, 0, r0, r1);
+    }
+
+    /**
+     * Columns through {@link #group4c}, 4 at a time and group by group (each group's weights read once for 4 columns),
+     * the rest through {@link #group2}: out[c * stride + row]. Apart from matvec's loop, which stays small.
+     */
+    private void quads(PlanarMatrix m, int[] p, int batch, float[] out, int stride, int r0, int r1) {
+        int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * E, quads = batch & ~3;
+        long s0 = (long) first + r0, s1 = (long) first + r1, gbytes = (long) nb * groupBlockBytes();
+        float[] four = QUAD.get(), tmp = GroupPlanar.TMP.get();
+        for (long g = s0 / G; g < (s1 + G - 1) / G; g++) {
+            for (int c = 0; c < quads; c += 4) {
+                group4c(m.data(), g * gbytes, nb, p, c * cs, cs, four, 0);
+                for (int k = 0; k < 4; k++) GroupPlanar.put(four, k * G, g, s0, s1, first, out, (c + k) * stride);
+            }
+            for (int c = quads; c < batch; c++) {
+                group2(m.data(), g * gbytes, g * gbytes, nb, p, c * cs, tmp, 0);
+                GroupPlanar.put(tmp, 0, g, s0, s1, first, out, c * stride);
+            }
+        }
     }
 
     /** Every batch column through the kernel, groups i and i + half of the range in pairs: out[c * stride + oo + row]. */
@@ -74,17 +95,9 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
         }
         float[] tmp = GroupPlanar.TMP.get();
         long g0 = s0 / G, g1 = (s1 + G - 1) / G, half = (g1 - g0 + 1) / 2;
-        int quads = columnQuads() ? batch & ~3 : 0;
-        float[] four = quads > 0 ? QUAD.get() : null;
         for (long ga = g0; ga < g0 + half; ga++) {
             long gb = ga + half < g1 ? ga + half : ga;
-            for (int c = 0; c < quads; c += 4) { // a group's weights read once for 4 columns
-                for (long g = ga; g <= gb; g += Math.max(1, gb - ga)) {
-                    group4c(m.data(), g * gbytes, nb, p, c * cs, cs, four, 0);
-                    for (int k = 0; k < 4; k++) GroupPlanar.put(four, k * G, g, s0, s1, first, out, (c + k) * stride + oo);
-                }
-            }
-            for (int c = quads; c < batch; c++) {
+            for (int c = 0; c < batch; c++) {
                 group2(m.data(), ga * gbytes, gb * gbytes, nb, p, c * cs, tmp, 0);
                 GroupPlanar.put(tmp, 0, ga, s0, s1, first, out, c * stride + oo);
                 if (gb != ga) GroupPlanar.put(tmp, G, gb, s0, s1, first, out, c * stride + oo);

@@ -154,45 +154,152 @@ final class PlanarQ6_K extends KGroupPlanar {
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
 
     @Override
-    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) { // one after the other
-        group(w, ga, nb, p, po, out, o);
-        if (gb != ga) group(w, gb, nb, p, po, out, o + G);
+    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) { // in lockstep: two load streams
+        FloatVector accA = FloatVector.zero(Vec.F), accB = FloatVector.zero(Vec.F);
+        for (int b = 0; b < nb; b++) {
+            long baseA = ga + (long) b * BB;
+            long baseB = gb + (long) b * BB;
+            FloatVector faA = FloatVector.zero(Vec.F), faB = FloatVector.zero(Vec.F);
+            for (int j = 0; j < 8; j++) {
+                long bbA = baseA + (long) j * B32;
+                long bbB = baseB + (long) j * B32;
+                int xo = po + (8 * b + j) * E;
+                ShortVector sA = ShortVector.zero(GroupPlanar.SH), tA = sA, sB = sA, tB = sA;
+                for (int u = 0; u < 2; u++) { // chunks 2u (even fields) and 2u + 1 (odd fields) share one int of high bits
+                    IntVector hwA = IntVector.fromMemorySegment(Vec.I, w, bbA + 16L * G + u * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector hwB = IntVector.fromMemorySegment(Vec.I, w, bbB + 16L * G + u * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector qeA = IntVector.fromMemorySegment(Vec.I, w, bbA + 2 * u * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector qeB = IntVector.fromMemorySegment(Vec.I, w, bbB + 2 * u * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector qoA = IntVector.fromMemorySegment(Vec.I, w, bbA + (2 * u + 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    IntVector qoB = IntVector.fromMemorySegment(Vec.I, w, bbB + (2 * u + 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    int xe = xo + 8 * u, xd = xe + 4;
+                    ShortVector x0 = IntVector.broadcast(Vec.I, p[xe]).reinterpretAsShorts(), x1 = IntVector.broadcast(Vec.I, p[xe + 1]).reinterpretAsShorts();
+                    ShortVector x2 = IntVector.broadcast(Vec.I, p[xe + 2]).reinterpretAsShorts(), x3 = IntVector.broadcast(Vec.I, p[xe + 3]).reinterpretAsShorts();
+                    sA = sA.add(qeA.and(0xf000f).or(hwA.and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x0));
+                    sB = sB.add(qeB.and(0xf000f).or(hwB.and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x0));
+                    tA = tA.add(qeA.lanewise(LSHR, 4).and(0xf000f).or(hwA.lanewise(LSHR, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x1));
+                    tB = tB.add(qeB.lanewise(LSHR, 4).and(0xf000f).or(hwB.lanewise(LSHR, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x1));
+                    sA = sA.add(qeA.lanewise(LSHR, 8).and(0xf000f).or(hwA.lanewise(LSHR, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x2));
+                    sB = sB.add(qeB.lanewise(LSHR, 8).and(0xf000f).or(hwB.lanewise(LSHR, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x2));
+                    tA = tA.add(qeA.lanewise(LSHR, 12).and(0xf000f).or(hwA.lanewise(LSHR, 6).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x3));
+                    tB = tB.add(qeB.lanewise(LSHR, 12).and(0xf000f).or(hwB.lanewise(LSHR, 6).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(x3));
+                    ShortVector y0 = IntVector.broadcast(Vec.I, p[xd]).reinterpretAsShorts(), y1 = IntVector.broadcast(Vec.I, p[xd + 1]).reinterpretAsShorts();
+                    ShortVector y2 = IntVector.broadcast(Vec.I, p[xd + 2]).reinterpretAsShorts(), y3 = IntVector.broadcast(Vec.I, p[xd + 3]).reinterpretAsShorts();
+                    sA = sA.add(qoA.and(0xf000f).or(hwA.lanewise(LSHL, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y0));
+                    sB = sB.add(qoB.and(0xf000f).or(hwB.lanewise(LSHL, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y0));
+                    tA = tA.add(qoA.lanewise(LSHR, 4).and(0xf000f).or(hwA.lanewise(LSHL, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y1));
+                    tB = tB.add(qoB.lanewise(LSHR, 4).and(0xf000f).or(hwB.lanewise(LSHL, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y1));
+                    sA = sA.add(qoA.lanewise(LSHR, 8).and(0xf000f).or(hwA.lanewise(LSHR, 8).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y2));
+                    sB = sB.add(qoB.lanewise(LSHR, 8).and(0xf000f).or(hwB.lanewise(LSHR, 8).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y2));
+                    tA = tA.add(qoA.lanewise(LSHR, 12).and(0xf000f).or(hwA.lanewise(LSHR, 10).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y3));
+                    tB = tB.add(qoB.lanewise(LSHR, 12).and(0xf000f).or(hwB.lanewise(LSHR, 10).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(y3));
+                }
+                IntVector usA = sA.reinterpretAsInts(), utA = tA.reinterpretAsInts();
+                IntVector usB = sB.reinterpretAsInts(), utB = tB.reinterpretAsInts();
+                IntVector s0A = usA.lanewise(LSHL, 16).lanewise(ASHR, 16).add(usA.lanewise(ASHR, 16));
+                IntVector s0B = usB.lanewise(LSHL, 16).lanewise(ASHR, 16).add(usB.lanewise(ASHR, 16));
+                IntVector s1A = utA.lanewise(LSHL, 16).lanewise(ASHR, 16).add(utA.lanewise(ASHR, 16));
+                IntVector s1B = utB.lanewise(LSHL, 16).lanewise(ASHR, 16).add(utB.lanewise(ASHR, 16));
+                IntVector scsA = IntVector.fromMemorySegment(Vec.I, w, baseA + SC + (j >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                IntVector scsB = IntVector.fromMemorySegment(Vec.I, w, baseB + SC + (j >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                IntVector sc0A = scsA.lanewise(LSHL, 24 - 16 * (j & 1)).lanewise(ASHR, 24), sc1A = scsA.lanewise(LSHL, 16 - 16 * (j & 1)).lanewise(ASHR, 24);
+                IntVector sc0B = scsB.lanewise(LSHL, 24 - 16 * (j & 1)).lanewise(ASHR, 24), sc1B = scsB.lanewise(LSHL, 16 - 16 * (j & 1)).lanewise(ASHR, 24);
+                FloatVector dx = FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[xo + 16]));
+                faA = ((FloatVector) s0A.mul(sc0A).add(s1A.mul(sc1A)).convert(I2F, 0)).fma(dx, faA);
+                faB = ((FloatVector) s0B.mul(sc0B).add(s1B.mul(sc1B)).convert(I2F, 0)).fma(dx, faB);
+            }
+            IntVector hA = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseA + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector hB = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseB + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            accA = hA.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f).fma(faA, accA); // Vec.finiteHalf
+            accB = hB.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f).fma(faB, accB);
+        }
+        accA.intoArray(out, o);
+        accB.intoArray(out, o + G);
     }
 
-    /** The G rows of the group at {@code gb} against x prepared at p[po..]: out[o..o+G). */
-    private void group(MemorySegment w, long gb, int nb, int[] p, int po, float[] out, int o) {
-        FloatVector acc = FloatVector.zero(Vec.F);
+    @Override boolean columnQuads() { return true; }
+
+    @Override
+    void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o) {
+        FloatVector acc0 = FloatVector.zero(Vec.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < nb; b++) {
-            long base = gb + (long) b * BB;
-            FloatVector fa = FloatVector.zero(Vec.F);
+            long base = g + (long) b * BB;
+            FloatVector fa0 = FloatVector.zero(Vec.F), fa1 = fa0, fa2 = fa0, fa3 = fa0;
             for (int j = 0; j < 8; j++) {
                 long bb = base + (long) j * B32;
-                int xo = po + (8 * b + j) * E;
-                ShortVector s = ShortVector.zero(GroupPlanar.SH), t = s;
+                int x0 = po + (8 * b + j) * E, x1 = x0 + cs, x2 = x1 + cs, x3 = x2 + cs;
+                ShortVector s0 = ShortVector.zero(GroupPlanar.SH), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
                 for (int u = 0; u < 2; u++) { // chunks 2u (even fields) and 2u + 1 (odd fields) share one int of high bits
                     IntVector hw = IntVector.fromMemorySegment(Vec.I, w, bb + 16L * G + u * 4L * G, ByteOrder.LITTLE_ENDIAN);
                     IntVector qe = IntVector.fromMemorySegment(Vec.I, w, bb + 2 * u * 4L * G, ByteOrder.LITTLE_ENDIAN);
                     IntVector qo = IntVector.fromMemorySegment(Vec.I, w, bb + (2 * u + 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
-                    int xe = xo + 8 * u, xd = xe + 4;
-                    s = s.add(qe.and(0xf000f).or(hw.and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe]).reinterpretAsShorts()));
-                    t = t.add(qe.lanewise(LSHR, 4).and(0xf000f).or(hw.lanewise(LSHR, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe + 1]).reinterpretAsShorts()));
-                    s = s.add(qe.lanewise(LSHR, 8).and(0xf000f).or(hw.lanewise(LSHR, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe + 2]).reinterpretAsShorts()));
-                    t = t.add(qe.lanewise(LSHR, 12).and(0xf000f).or(hw.lanewise(LSHR, 6).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xe + 3]).reinterpretAsShorts()));
-                    s = s.add(qo.and(0xf000f).or(hw.lanewise(LSHL, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd]).reinterpretAsShorts()));
-                    t = t.add(qo.lanewise(LSHR, 4).and(0xf000f).or(hw.lanewise(LSHL, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd + 1]).reinterpretAsShorts()));
-                    s = s.add(qo.lanewise(LSHR, 8).and(0xf000f).or(hw.lanewise(LSHR, 8).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd + 2]).reinterpretAsShorts()));
-                    t = t.add(qo.lanewise(LSHR, 12).and(0xf000f).or(hw.lanewise(LSHR, 10).and(0x300030)).reinterpretAsShorts().sub((short) 32).mul(IntVector.broadcast(Vec.I, p[xd + 3]).reinterpretAsShorts()));
+                    int xe = 8 * u, xd = xe + 4;
+                    ShortVector e0 = qe.and(0xf000f).or(hw.and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    s0 = s0.add(e0.mul(IntVector.broadcast(Vec.I, p[x0 + xe]).reinterpretAsShorts()));
+                    s1 = s1.add(e0.mul(IntVector.broadcast(Vec.I, p[x1 + xe]).reinterpretAsShorts()));
+                    s2 = s2.add(e0.mul(IntVector.broadcast(Vec.I, p[x2 + xe]).reinterpretAsShorts()));
+                    s3 = s3.add(e0.mul(IntVector.broadcast(Vec.I, p[x3 + xe]).reinterpretAsShorts()));
+                    ShortVector e1 = qe.lanewise(LSHR, 4).and(0xf000f).or(hw.lanewise(LSHR, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    t0 = t0.add(e1.mul(IntVector.broadcast(Vec.I, p[x0 + xe + 1]).reinterpretAsShorts()));
+                    t1 = t1.add(e1.mul(IntVector.broadcast(Vec.I, p[x1 + xe + 1]).reinterpretAsShorts()));
+                    t2 = t2.add(e1.mul(IntVector.broadcast(Vec.I, p[x2 + xe + 1]).reinterpretAsShorts()));
+                    t3 = t3.add(e1.mul(IntVector.broadcast(Vec.I, p[x3 + xe + 1]).reinterpretAsShorts()));
+                    ShortVector e2 = qe.lanewise(LSHR, 8).and(0xf000f).or(hw.lanewise(LSHR, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    s0 = s0.add(e2.mul(IntVector.broadcast(Vec.I, p[x0 + xe + 2]).reinterpretAsShorts()));
+                    s1 = s1.add(e2.mul(IntVector.broadcast(Vec.I, p[x1 + xe + 2]).reinterpretAsShorts()));
+                    s2 = s2.add(e2.mul(IntVector.broadcast(Vec.I, p[x2 + xe + 2]).reinterpretAsShorts()));
+                    s3 = s3.add(e2.mul(IntVector.broadcast(Vec.I, p[x3 + xe + 2]).reinterpretAsShorts()));
+                    ShortVector e3 = qe.lanewise(LSHR, 12).and(0xf000f).or(hw.lanewise(LSHR, 6).and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    t0 = t0.add(e3.mul(IntVector.broadcast(Vec.I, p[x0 + xe + 3]).reinterpretAsShorts()));
+                    t1 = t1.add(e3.mul(IntVector.broadcast(Vec.I, p[x1 + xe + 3]).reinterpretAsShorts()));
+                    t2 = t2.add(e3.mul(IntVector.broadcast(Vec.I, p[x2 + xe + 3]).reinterpretAsShorts()));
+                    t3 = t3.add(e3.mul(IntVector.broadcast(Vec.I, p[x3 + xe + 3]).reinterpretAsShorts()));
+                    ShortVector e4 = qo.and(0xf000f).or(hw.lanewise(LSHL, 4).and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    s0 = s0.add(e4.mul(IntVector.broadcast(Vec.I, p[x0 + xd]).reinterpretAsShorts()));
+                    s1 = s1.add(e4.mul(IntVector.broadcast(Vec.I, p[x1 + xd]).reinterpretAsShorts()));
+                    s2 = s2.add(e4.mul(IntVector.broadcast(Vec.I, p[x2 + xd]).reinterpretAsShorts()));
+                    s3 = s3.add(e4.mul(IntVector.broadcast(Vec.I, p[x3 + xd]).reinterpretAsShorts()));
+                    ShortVector e5 = qo.lanewise(LSHR, 4).and(0xf000f).or(hw.lanewise(LSHL, 2).and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    t0 = t0.add(e5.mul(IntVector.broadcast(Vec.I, p[x0 + xd + 1]).reinterpretAsShorts()));
+                    t1 = t1.add(e5.mul(IntVector.broadcast(Vec.I, p[x1 + xd + 1]).reinterpretAsShorts()));
+                    t2 = t2.add(e5.mul(IntVector.broadcast(Vec.I, p[x2 + xd + 1]).reinterpretAsShorts()));
+                    t3 = t3.add(e5.mul(IntVector.broadcast(Vec.I, p[x3 + xd + 1]).reinterpretAsShorts()));
+                    ShortVector e6 = qo.lanewise(LSHR, 8).and(0xf000f).or(hw.lanewise(LSHR, 8).and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    s0 = s0.add(e6.mul(IntVector.broadcast(Vec.I, p[x0 + xd + 2]).reinterpretAsShorts()));
+                    s1 = s1.add(e6.mul(IntVector.broadcast(Vec.I, p[x1 + xd + 2]).reinterpretAsShorts()));
+                    s2 = s2.add(e6.mul(IntVector.broadcast(Vec.I, p[x2 + xd + 2]).reinterpretAsShorts()));
+                    s3 = s3.add(e6.mul(IntVector.broadcast(Vec.I, p[x3 + xd + 2]).reinterpretAsShorts()));
+                    ShortVector e7 = qo.lanewise(LSHR, 12).and(0xf000f).or(hw.lanewise(LSHR, 10).and(0x300030)).reinterpretAsShorts().sub((short) 32);
+                    t0 = t0.add(e7.mul(IntVector.broadcast(Vec.I, p[x0 + xd + 3]).reinterpretAsShorts()));
+                    t1 = t1.add(e7.mul(IntVector.broadcast(Vec.I, p[x1 + xd + 3]).reinterpretAsShorts()));
+                    t2 = t2.add(e7.mul(IntVector.broadcast(Vec.I, p[x2 + xd + 3]).reinterpretAsShorts()));
+                    t3 = t3.add(e7.mul(IntVector.broadcast(Vec.I, p[x3 + xd + 3]).reinterpretAsShorts()));
                 }
-                IntVector us = s.reinterpretAsInts(), ut = t.reinterpretAsInts();
-                IntVector s0 = us.lanewise(LSHL, 16).lanewise(ASHR, 16).add(us.lanewise(ASHR, 16));
-                IntVector s1 = ut.lanewise(LSHL, 16).lanewise(ASHR, 16).add(ut.lanewise(ASHR, 16));
                 IntVector scs = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
                 IntVector sc0 = scs.lanewise(LSHL, 24 - 16 * (j & 1)).lanewise(ASHR, 24), sc1 = scs.lanewise(LSHL, 16 - 16 * (j & 1)).lanewise(ASHR, 24);
-                fa = ((FloatVector) s0.mul(sc0).add(s1.mul(sc1)).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[xo + 16])), fa);
+                IntVector us0 = s0.reinterpretAsInts(), ut0 = t0.reinterpretAsInts();
+                IntVector a0 = us0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(us0.lanewise(ASHR, 16)), b0 = ut0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(ut0.lanewise(ASHR, 16));
+                fa0 = ((FloatVector) a0.mul(sc0).add(b0.mul(sc1)).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[x0 + 16])), fa0);
+                IntVector us1 = s1.reinterpretAsInts(), ut1 = t1.reinterpretAsInts();
+                IntVector a1 = us1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(us1.lanewise(ASHR, 16)), b1 = ut1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(ut1.lanewise(ASHR, 16));
+                fa1 = ((FloatVector) a1.mul(sc0).add(b1.mul(sc1)).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[x1 + 16])), fa1);
+                IntVector us2 = s2.reinterpretAsInts(), ut2 = t2.reinterpretAsInts();
+                IntVector a2 = us2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(us2.lanewise(ASHR, 16)), b2 = ut2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(ut2.lanewise(ASHR, 16));
+                fa2 = ((FloatVector) a2.mul(sc0).add(b2.mul(sc1)).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[x2 + 16])), fa2);
+                IntVector us3 = s3.reinterpretAsInts(), ut3 = t3.reinterpretAsInts();
+                IntVector a3 = us3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(us3.lanewise(ASHR, 16)), b3 = ut3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(ut3.lanewise(ASHR, 16));
+                fa3 = ((FloatVector) a3.mul(sc0).add(b3.mul(sc1)).convert(I2F, 0)).fma(FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[x3 + 16])), fa3);
             }
             IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-            acc = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f).fma(fa, acc); // Vec.finiteHalf
+            FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            acc0 = d.fma(fa0, acc0);
+            acc1 = d.fma(fa1, acc1);
+            acc2 = d.fma(fa2, acc2);
+            acc3 = d.fma(fa3, acc3);
         }
-        acc.intoArray(out, o);
+        acc0.intoArray(out, o + 0 * G);
+        acc1.intoArray(out, o + 1 * G);
+        acc2.intoArray(out, o + 2 * G);
+        acc3.intoArray(out, o + 3 * G);
     }
 }
