@@ -127,9 +127,69 @@ final class PlanarQ8_0 extends GroupPlanar implements FloatBlocks {
         acc.intoArray(out, o);
     }
 
+    /**
+     * Its GEMM reads prepared x too: 4 columns per pass over a group ({@link #group4c}), the rest one by one through
+     * matvec's kernel, so every column's result is bit for bit matvec's.
+     */
+    @Override boolean floatTiles(int batch) { return false; }
+
     @Override
     void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
-        floatGemm(this, m, x, batch, out, outStride, r0, r1);
+        int nb = m.n() / QK, first = m.first(), cs = nb * E, quads = batch & ~3;
+        long s0 = (long) first + r0, s1 = (long) first + r1, gbytes = (long) nb * 34 * G;
+        float[] tmp = QUAD.get();
+        for (long g = s0 / G; g < (s1 + G - 1) / G; g++) {
+            for (int c = 0; c < quads; c += 4) {
+                group4c(m.data(), g * gbytes, nb, p, c * cs, cs, tmp, 0);
+                for (int k = 0; k < 4; k++) put(tmp, k * G, g, s0, s1, first, out, (c + k) * outStride);
+            }
+            for (int c = quads; c < batch; c++) {
+                group(m.data(), g * gbytes, nb, p, c * cs, tmp, 0);
+                put(tmp, 0, g, s0, s1, first, out, c * outStride);
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> QUAD = ThreadLocal.withInitial(() -> new float[4 * G]);
+
+    /** The group at {@code g} against 4 columns prepared at p[po + c * cs..]: {@link #group}'s sums and steps per column. */
+    private void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o) {
+        FloatVector acc0 = FloatVector.zero(Vec.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < nb; b++) {
+            long base = g + (long) b * (34 * G);
+            int x0 = po + b * E, x1 = x0 + cs, x2 = x1 + cs, x3 = x2 + cs;
+            IntVector u0 = IntVector.zero(Vec.I), u1 = u0, u2 = u0, u3 = u0, hi0 = u0, hi1 = u0, hi2 = u0, hi3 = u0;
+            for (int i = 0; i < 8; i++) { // a loop: written out it is past C1's registers
+                ShortVector qa = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + 4L * i * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+                ShortVector qb = (ShortVector) ByteVector.fromMemorySegment(B2, w, base + (4L * i + 2) * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0);
+                IntVector t0 = qa.mul(IntVector.broadcast(Vec.I, p[x0 + 2 * i]).reinterpretAsShorts()).add(qb.mul(IntVector.broadcast(Vec.I, p[x0 + 2 * i + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                u0 = u0.add(t0.lanewise(XOR, 0x8000));
+                hi0 = hi0.add(t0.lanewise(ASHR, 16));
+                IntVector t1 = qa.mul(IntVector.broadcast(Vec.I, p[x1 + 2 * i]).reinterpretAsShorts()).add(qb.mul(IntVector.broadcast(Vec.I, p[x1 + 2 * i + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                u1 = u1.add(t1.lanewise(XOR, 0x8000));
+                hi1 = hi1.add(t1.lanewise(ASHR, 16));
+                IntVector t2 = qa.mul(IntVector.broadcast(Vec.I, p[x2 + 2 * i]).reinterpretAsShorts()).add(qb.mul(IntVector.broadcast(Vec.I, p[x2 + 2 * i + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                u2 = u2.add(t2.lanewise(XOR, 0x8000));
+                hi2 = hi2.add(t2.lanewise(ASHR, 16));
+                IntVector t3 = qa.mul(IntVector.broadcast(Vec.I, p[x3 + 2 * i]).reinterpretAsShorts()).add(qb.mul(IntVector.broadcast(Vec.I, p[x3 + 2 * i + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                u3 = u3.add(t3.lanewise(XOR, 0x8000));
+                hi3 = hi3.add(t3.lanewise(ASHR, 16));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 32L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            IntVector sum0 = u0.sub(hi0.lanewise(LSHL, 16)).add(hi0).sub(8 << 15);
+            acc0 = ((FloatVector) sum0.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x0 + 16])).fma(d, acc0);
+            IntVector sum1 = u1.sub(hi1.lanewise(LSHL, 16)).add(hi1).sub(8 << 15);
+            acc1 = ((FloatVector) sum1.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x1 + 16])).fma(d, acc1);
+            IntVector sum2 = u2.sub(hi2.lanewise(LSHL, 16)).add(hi2).sub(8 << 15);
+            acc2 = ((FloatVector) sum2.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x2 + 16])).fma(d, acc2);
+            IntVector sum3 = u3.sub(hi3.lanewise(LSHL, 16)).add(hi3).sub(8 << 15);
+            acc3 = ((FloatVector) sum3.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x3 + 16])).fma(d, acc3);
+        }
+        acc0.intoArray(out, o + 0 * G);
+        acc1.intoArray(out, o + 1 * G);
+        acc2.intoArray(out, o + 2 * G);
+        acc3.intoArray(out, o + 3 * G);
     }
 
     @Override
