@@ -4,8 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A block type's GEMM: the float {@link Gemm} over rows decoded a slice at a time ({@link #decodeSpan}), or, without
- * vector kernels or with a row length the vectors do not divide, one {@link #dot} per output. Results depend neither
- * on the batch position nor on the split of rows across threads.
+ * vector kernels or with a row length the vector pairs do not divide, one {@link #dot} per output. Results depend
+ * neither on the batch position nor on the split of rows across threads, and equal the one-row dot bit for bit for
+ * the types whose dot decodes as {@link #decodeSpan} does (F32, F16, BF16 and the {@link QuantOps} types).
  */
 abstract class BlockOps extends TypeOps {
 
@@ -23,7 +24,7 @@ abstract class BlockOps extends TypeOps {
      */
     static void gemm(BlockOps ops, MemorySegment w, int n, float[] x, int nb, float[] out, int outStride, int r0, int r1) {
         long rb = ops.rowBytes(n);
-        if (Vec.OK && nb > 1 && n % Vec.L == 0) {
+        if (Vec.OK && nb > 1 && n % (2 * Vec.L) == 0) { // the dot's chunk pairs: each batch row gets the dot's result
             Gemm.gemm((r, rows, k0, ks, wb) -> {
                 long co = ops.type().bytesFor(k0);
                 for (int i = 0; i < rows; i++) ops.decodeSpan(w, (r + i) * rb + co, wb, i * ks, ks);

@@ -35,6 +35,7 @@ public final class TwinCheckMain {
             }
         }
         planar(r);
+        invariance(r);
         System.out.println("ok " + Vec.L);
     }
 
@@ -66,6 +67,28 @@ public final class TwinCheckMain {
                     double tol = PlanarTest.matvecTol(deq, row, n, x, b * n);
                     if (!(Math.abs(want - one[row]) <= tol)) fail("planar " + t + " matvec " + one[row] + " vs twin " + want);
                     if (!(Math.abs(want - out[b * rows + row]) <= tol)) fail("planar " + t + " gemm " + out[b * rows + row] + " vs twin " + want);
+                }
+            }
+        }
+    }
+
+    /** Every type's GEMM rows bit for bit its matvec (BatchInvarianceTest, at this vector size). */
+    private static void invariance(Random r) {
+        for (GGMLType t : TestData.supportedTypes()) {
+            TypeOps ops = TypeOps.of(t);
+            Planar planar = Planar.of(t);
+            int rows = 19, n = t.blockSize == 256 ? 512 : 544, nb = 5;
+            MemorySegment w = TestData.quantized(ops, TestData.gaussian(r, rows * n, 1), rows, n);
+            PlanarMatrix m = planar != null ? PlanarTest.pack(planar, w, rows, n) : null;
+            float[] x = TestData.gaussian(r, nb * n, 1), batch = new float[nb * rows];
+            if (m != null) PlanarTest.gemm(m, x, nb, rows, 0, rows, batch);
+            else ops.gemm(w, n, x, nb, batch, rows, 0, rows);
+            for (int b = 0; b < nb; b++) {
+                float[] xb = java.util.Arrays.copyOfRange(x, b * n, (b + 1) * n), one = new float[rows];
+                if (m != null) one = PlanarTest.matvec(m, xb, 0, rows);
+                else ops.matvec(w, n, xb, 0, one, 0, 0, rows);
+                for (int row = 0; row < rows; row++) {
+                    if (one[row] != batch[b * rows + row]) fail("invariance " + t + " gemm " + batch[b * rows + row] + " vs matvec " + one[row]);
                 }
             }
         }
