@@ -2,7 +2,6 @@ package dev.shovel.ggml;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,8 +21,6 @@ abstract class GroupPlanar extends Planar {
     static final int G = Vec.OK ? Vec.L : 16;
     /** Shorts in an int vector: two per row. */
     static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, Vec.I.vectorShape());
-    /** Columns of the GEMM slice decoded at once (two groups' worth stay in L1). */
-    private static final int KS = 128;
     static final ValueLayout.OfInt I32 = TypeOps.I32;
 
     /** Bytes of one row in a chunk. */
@@ -138,16 +135,6 @@ abstract class GroupPlanar extends Planar {
         for (long s = Math.max(g * G, s0); s < Math.min(g * G + G, s1); s++) out[(int) (oo + s - first)] = res[(int) (ro + s - g * G)];
     }
 
-    /** Per-thread GEMM buffers: a decoded slice of two groups and the accumulators of every batch column. */
-    private static final class Scratch {
-        final float[] buf = new float[2 * KS * G];
-        float[] park = new float[0];
-
-        float[] park(int n) { return park.length >= n ? park : (park = new float[n]); }
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     @Override
     public final void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
         int n = m.n(), nb = n / QK, first = m.first();
@@ -167,139 +154,4 @@ abstract class GroupPlanar extends Planar {
 
     /** The vector GEMM of a batch of two or more rows: the type's own register tiles. */
     abstract void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1);
-
-    /**
-     * The float GEMM of a layout whose blocks decode with rows in lanes: per pair of groups and slice of KS columns,
-     * the blocks decoded to buf, then register tiles over the batch columns.
-     */
-    static void floatGemm(FloatBlocks d, PlanarMatrix m, float[] x, int batch, float[] out, int outStride, int r0, int r1) {
-        int n = m.n(), nb = n / QK, first = m.first();
-        long s0 = (long) first + r0, s1 = (long) first + r1;
-        Scratch sc = SCRATCH.get();
-        float[] buf = sc.buf, park = sc.park(2 * batch * G);
-        long g1 = (s1 + G - 1) / G;
-        for (long g = s0 / G; g < g1; g += 2) {
-            int groups = (int) Math.min(2, g1 - g); // pairs share the activation loads; a row's result is the same alone
-            Arrays.fill(park, 0, groups * batch * G, 0f);
-            for (int k0 = 0; k0 < n; k0 += KS) {
-                int ks = Math.min(KS, n - k0);
-                for (int j = 0; j < groups; j++) {
-                    for (int b = k0 / QK; b < (k0 + ks) / QK; b++) d.decodeBlock(m.data(), g + j, nb, b, buf, (j * KS + b * QK - k0) * G);
-                }
-                int c = 0;
-                if (groups == 2) {
-                    for (; c + 8 <= batch; c += 8) tile2x8(buf, ks, x, c * n + k0, n, park, c * G, (batch + c) * G);
-                    for (; c + 4 <= batch; c += 4) tile2x4(buf, ks, x, c * n + k0, n, park, c * G, (batch + c) * G);
-                }
-                for (; c < batch; c++) {
-                    for (int j = 0; j < groups; j++) tile1(buf, j * KS * G, ks, x, c * n + k0, park, (j * batch + c) * G);
-                }
-            }
-            for (int j = 0; j < groups; j++) {
-                long gs = (g + j) * G;
-                for (int c = 0; c < batch; c++) {
-                    for (long s = Math.max(gs, s0); s < Math.min(gs + G, s1); s++) {
-                        out[(int) (c * outStride + s - first)] = park[(int) ((j * batch + c) * G + s - gs)];
-                    }
-                }
-            }
-        }
-    }
-
-    // The register tiles: park[pa + c * G..] and park[pb + c * G..] += the rows of groups A (buf[0..]) and B
-    // (buf[KS * G..]) times x[xo + c * n..], for C batch columns, k in order (so a column's result is the same in any
-    // tile).
-
-    private static void tile2x8(float[] buf, int ks, float[] x, int xo, int n, float[] park, int pa, int pb) {
-        FloatVector a0 = FloatVector.fromArray(Vec.F, park, pa + 0 * G), b0 = FloatVector.fromArray(Vec.F, park, pb + 0 * G);
-        FloatVector a1 = FloatVector.fromArray(Vec.F, park, pa + 1 * G), b1 = FloatVector.fromArray(Vec.F, park, pb + 1 * G);
-        FloatVector a2 = FloatVector.fromArray(Vec.F, park, pa + 2 * G), b2 = FloatVector.fromArray(Vec.F, park, pb + 2 * G);
-        FloatVector a3 = FloatVector.fromArray(Vec.F, park, pa + 3 * G), b3 = FloatVector.fromArray(Vec.F, park, pb + 3 * G);
-        FloatVector a4 = FloatVector.fromArray(Vec.F, park, pa + 4 * G), b4 = FloatVector.fromArray(Vec.F, park, pb + 4 * G);
-        FloatVector a5 = FloatVector.fromArray(Vec.F, park, pa + 5 * G), b5 = FloatVector.fromArray(Vec.F, park, pb + 5 * G);
-        FloatVector a6 = FloatVector.fromArray(Vec.F, park, pa + 6 * G), b6 = FloatVector.fromArray(Vec.F, park, pb + 6 * G);
-        FloatVector a7 = FloatVector.fromArray(Vec.F, park, pa + 7 * G), b7 = FloatVector.fromArray(Vec.F, park, pb + 7 * G);
-        for (int k = 0; k < ks; k++) {
-            FloatVector wa = FloatVector.fromArray(Vec.F, buf, k * G), wb = FloatVector.fromArray(Vec.F, buf, (KS + k) * G);
-            int i = xo + k;
-            FloatVector x0 = FloatVector.broadcast(Vec.F, x[i + 0 * n]);
-            a0 = wa.fma(x0, a0);
-            b0 = wb.fma(x0, b0);
-            FloatVector x1 = FloatVector.broadcast(Vec.F, x[i + 1 * n]);
-            a1 = wa.fma(x1, a1);
-            b1 = wb.fma(x1, b1);
-            FloatVector x2 = FloatVector.broadcast(Vec.F, x[i + 2 * n]);
-            a2 = wa.fma(x2, a2);
-            b2 = wb.fma(x2, b2);
-            FloatVector x3 = FloatVector.broadcast(Vec.F, x[i + 3 * n]);
-            a3 = wa.fma(x3, a3);
-            b3 = wb.fma(x3, b3);
-            FloatVector x4 = FloatVector.broadcast(Vec.F, x[i + 4 * n]);
-            a4 = wa.fma(x4, a4);
-            b4 = wb.fma(x4, b4);
-            FloatVector x5 = FloatVector.broadcast(Vec.F, x[i + 5 * n]);
-            a5 = wa.fma(x5, a5);
-            b5 = wb.fma(x5, b5);
-            FloatVector x6 = FloatVector.broadcast(Vec.F, x[i + 6 * n]);
-            a6 = wa.fma(x6, a6);
-            b6 = wb.fma(x6, b6);
-            FloatVector x7 = FloatVector.broadcast(Vec.F, x[i + 7 * n]);
-            a7 = wa.fma(x7, a7);
-            b7 = wb.fma(x7, b7);
-        }
-        a0.intoArray(park, pa + 0 * G);
-        b0.intoArray(park, pb + 0 * G);
-        a1.intoArray(park, pa + 1 * G);
-        b1.intoArray(park, pb + 1 * G);
-        a2.intoArray(park, pa + 2 * G);
-        b2.intoArray(park, pb + 2 * G);
-        a3.intoArray(park, pa + 3 * G);
-        b3.intoArray(park, pb + 3 * G);
-        a4.intoArray(park, pa + 4 * G);
-        b4.intoArray(park, pb + 4 * G);
-        a5.intoArray(park, pa + 5 * G);
-        b5.intoArray(park, pb + 5 * G);
-        a6.intoArray(park, pa + 6 * G);
-        b6.intoArray(park, pb + 6 * G);
-        a7.intoArray(park, pa + 7 * G);
-        b7.intoArray(park, pb + 7 * G);
-    }
-
-    private static void tile2x4(float[] buf, int ks, float[] x, int xo, int n, float[] park, int pa, int pb) {
-        FloatVector a0 = FloatVector.fromArray(Vec.F, park, pa + 0 * G), b0 = FloatVector.fromArray(Vec.F, park, pb + 0 * G);
-        FloatVector a1 = FloatVector.fromArray(Vec.F, park, pa + 1 * G), b1 = FloatVector.fromArray(Vec.F, park, pb + 1 * G);
-        FloatVector a2 = FloatVector.fromArray(Vec.F, park, pa + 2 * G), b2 = FloatVector.fromArray(Vec.F, park, pb + 2 * G);
-        FloatVector a3 = FloatVector.fromArray(Vec.F, park, pa + 3 * G), b3 = FloatVector.fromArray(Vec.F, park, pb + 3 * G);
-        for (int k = 0; k < ks; k++) {
-            FloatVector wa = FloatVector.fromArray(Vec.F, buf, k * G), wb = FloatVector.fromArray(Vec.F, buf, (KS + k) * G);
-            int i = xo + k;
-            FloatVector x0 = FloatVector.broadcast(Vec.F, x[i + 0 * n]);
-            a0 = wa.fma(x0, a0);
-            b0 = wb.fma(x0, b0);
-            FloatVector x1 = FloatVector.broadcast(Vec.F, x[i + 1 * n]);
-            a1 = wa.fma(x1, a1);
-            b1 = wb.fma(x1, b1);
-            FloatVector x2 = FloatVector.broadcast(Vec.F, x[i + 2 * n]);
-            a2 = wa.fma(x2, a2);
-            b2 = wb.fma(x2, b2);
-            FloatVector x3 = FloatVector.broadcast(Vec.F, x[i + 3 * n]);
-            a3 = wa.fma(x3, a3);
-            b3 = wb.fma(x3, b3);
-        }
-        a0.intoArray(park, pa + 0 * G);
-        b0.intoArray(park, pb + 0 * G);
-        a1.intoArray(park, pa + 1 * G);
-        b1.intoArray(park, pb + 1 * G);
-        a2.intoArray(park, pa + 2 * G);
-        b2.intoArray(park, pb + 2 * G);
-        a3.intoArray(park, pa + 3 * G);
-        b3.intoArray(park, pb + 3 * G);
-    }
-
-    /** One group (rows at buf[bo..]) times one batch column. */
-    private static void tile1(float[] buf, int bo, int ks, float[] x, int xo, float[] park, int po) {
-        FloatVector a = FloatVector.fromArray(Vec.F, park, po);
-        for (int k = 0; k < ks; k++) a = FloatVector.fromArray(Vec.F, buf, bo + k * G).fma(FloatVector.broadcast(Vec.F, x[xo + k]), a);
-        a.intoArray(park, po);
-    }
 }

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
  * A 256-element K-quant repacked in groups of {@link GroupPlanar#G} rows ({@link PlanarQ4_K}, {@link PlanarQ6_K}):
  * the layout plumbing they share. Both multiply Q4_0's prepared int8 activations, 32 elements a block.
  */
-abstract class KGroupPlanar extends Planar implements FloatBlocks {
+abstract class KGroupPlanar extends Planar {
     static final int G = GroupPlanar.G, E = PlanarQ4_0.E, QK_K = 256;
     private static final ThreadLocal<float[]> QUAD = ThreadLocal.withInitial(() -> new float[4 * G]);
 
@@ -18,20 +18,10 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
     @Override public final int rowUnit() { return 2 * G; }
 
     /**
-     * Whether the GEMM multiplies prepared int8 activations with {@link #group4c}, 4 columns at a time, each column
-     * through matvec's steps (its results bit for bit matvec's), instead of decoding blocks for the float tiles.
-     */
-    boolean columnQuads() { return false; }
-
-    @Override boolean floatTiles(int batch) { return !columnQuads() && super.floatTiles(batch); }
-
-    /**
      * The group at {@code g} against 4 columns prepared at p[po + c * cs..] (c = 0..3): out[o + c * G..), each column
-     * with the same integer sums and float steps as {@link #group2} (so the same results).
+     * with the same integer sums and float steps as {@link #group2}, so a batch row's result is matvec's bit for bit.
      */
-    void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o) {
-        throw new UnsupportedOperationException();
-    }
+    abstract void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o);
 
     @Override final void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
 
@@ -58,8 +48,7 @@ abstract class KGroupPlanar extends Planar implements FloatBlocks {
 
     @Override
     public final void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
-        if (floatTiles(batch)) GroupPlanar.floatGemm(this, m, x, batch, out, outStride, r0, r1);
-        else if (Vec.OK && columnQuads() && batch >= 4) quads(m, p, batch, out, outStride, r0, r1);
+        if (Vec.OK && batch >= 4) quads(m, p, batch, out, outStride, r0, r1);
         else columns(m, p, batch, out, outStride, 0, r0, r1);
     }
 

@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
 /**
  * Q8_0, Q4_0, Q4_K, Q5_K and Q6_K repacked at load into a kernel-friendly layout of (about) the same bytes: groups of rows read
  * as vector lanes ({@link GroupPlanar}, {@link PlanarQ4_K}, {@link PlanarQ5_K}, {@link PlanarQ6_K}). Matvec reads activations prepared once per matmul (int8,
- * as llama.cpp's); the GEMM reads them too, or decodes weights into floats (Q8_0, the K-quants).
+ * as llama.cpp's); so does the GEMM, several batch rows per pass, each bit for bit matvec's result.
  */
 public abstract class Planar {
     static final int QK = 32;
@@ -53,8 +53,8 @@ public abstract class Planar {
 
     /**
      * GEMM: out[b * outStride + r] = row r · x[b] for rows [r0, r1) and batch rows [0, batch) of {@code x} (rows n
-     * apart), with {@code p} from {@link #prepare}. A batch row's result depends neither on the chunking nor on the
-     * batch, though it may differ from matvec's in the last bits.
+     * apart), with {@code p} from {@link #prepare}. A batch row's result is matvec's, bit for bit, whatever the
+     * chunking or the batch.
      */
     public abstract void gemm(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1);
 
@@ -69,19 +69,14 @@ public abstract class Planar {
     /** Ints of prepared activations per block and batch row. */
     public abstract int width();
 
-    /** Whether {@code batch} rows go through float GEMM tiles that read x itself (else they read prepared x). */
-    boolean floatTiles(int batch) { return Vec.OK && batch > 1; }
-
-    /** Ints of prepared activations for {@code batch} rows of {@code n} elements (none for float tiles: they read x). */
-    public final int prepSize(int batch, int n) { return floatTiles(batch) ? 0 : batch * (n / QK) * width(); }
+    /** Ints of prepared activations for {@code batch} rows of {@code n} elements. */
+    public final int prepSize(int batch, int n) { return batch * (n / QK) * width(); }
 
     /**
      * Prepares batch rows [0, batch) of {@code x} (from {@code xOff}, rows {@code n} apart) into {@code out}, each
-     * in matvec's layout, {@link #width} ints per block, row b at b * nb * width. Nothing for float tiles.
+     * in matvec's layout, {@link #width} ints per block, row b at b * nb * width.
      */
-    public final void prepare(float[] x, int xOff, int batch, int n, int[] out) {
-        if (!floatTiles(batch)) prepareRows(x, xOff, batch, n, out, 0);
-    }
+    public final void prepare(float[] x, int xOff, int batch, int n, int[] out) { prepareRows(x, xOff, batch, n, out, 0); }
 
     /** Prepares {@code rows} rows of x (from xOff, n apart) to out[outOff..], in matvec's layout, for any batch. */
     public final void prepareRows(float[] x, int xOff, int rows, int n, int[] out, int outOff) {

@@ -32,8 +32,6 @@ final class PlanarQ4_0 extends GroupPlanar {
 
     @Override public int width() { return E; }
 
-    /** Its GEMM tiles read prepared x too. */
-    @Override boolean floatTiles(int batch) { return false; }
 
     @Override
     void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {

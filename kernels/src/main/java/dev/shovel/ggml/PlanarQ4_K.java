@@ -33,8 +33,6 @@ final class PlanarQ4_K extends KGroupPlanar {
 
     @Override int groupBlockBytes() { return BB; }
 
-    @Override boolean columnQuads() { return true; }
-
     @Override int qsBytes() { return 16; }
 
     @Override
@@ -118,26 +116,6 @@ final class PlanarQ4_K extends KGroupPlanar {
             acc = Math.fma(-dmin, fb, Math.fma(d, fa, acc));
         }
         return acc;
-    }
-
-    @Override
-    public void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) { // as row(): d1 * q - m1
-        long base = (g * (nb / 8) + blk / 8) * BB, sb = base + blk % 8 * 16L * G;
-        int j = blk % 8;
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-        IntVector hm = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + DM, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
-        FloatVector dmin = hm.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
-        IntVector sc = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
-        IntVector mn = IntVector.fromMemorySegment(Vec.I, w, base + MN + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHR, 8 * (j & 3)).and(0xff);
-        FloatVector d1 = d.mul((FloatVector) sc.convert(I2F, 0)), m1 = dmin.mul((FloatVector) mn.convert(I2F, 0));
-        for (int v = 0; v < 4; v++) {
-            IntVector q = IntVector.fromMemorySegment(Vec.I, w, sb + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
-            for (int k = 0; k < 8; k++) {
-                int e = PlanarQ4_0.element(v, k & 3) + 2 * (k >> 2);
-                d1.mul((FloatVector) q.lanewise(LSHR, 4 * k).and(15).convert(I2F, 0)).sub(m1).intoArray(buf, o + e * G);
-            }
-        }
     }
 
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.

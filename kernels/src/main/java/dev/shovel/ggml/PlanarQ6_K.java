@@ -131,26 +131,6 @@ final class PlanarQ6_K extends KGroupPlanar {
         return acc;
     }
 
-    @Override
-    public void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) { // as row(): d * sc * (q - 32)
-        long base = (g * (nb / 8) + blk / 8) * BB, bb = base + blk % 8 * (long) B32;
-        int j = blk % 8;
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
-        IntVector scs = IntVector.fromMemorySegment(Vec.I, w, base + SC + (j >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
-        for (int v = 0; v < 4; v++) {
-            IntVector q = IntVector.fromMemorySegment(Vec.I, w, bb + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
-            IntVector hw = IntVector.fromMemorySegment(Vec.I, w, bb + 16L * G + (v >> 1) * 4L * G, ByteOrder.LITTLE_ENDIAN);
-            for (int k = 0; k < 8; k++) {
-                int at = ((v & 1) == 0 ? EVEN[k & 3] : ODD[k & 3]) + 16 * (k >> 2);
-                int e = PlanarQ4_0.element(v, k & 3) + 2 * (k >> 2);
-                IntVector val = q.lanewise(LSHR, 4 * k).and(15).or(hw.lanewise(LSHR, at).and(3).lanewise(LSHL, 4)).sub(32);
-                FloatVector dk = d.mul((FloatVector) scs.lanewise(LSHL, 24 - 16 * (j & 1) - 8 * (k & 1)).lanewise(ASHR, 24).convert(I2F, 0));
-                dk.mul((FloatVector) val.convert(I2F, 0)).intoArray(buf, o + e * G);
-            }
-        }
-    }
-
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
 
     @Override
@@ -216,8 +196,6 @@ final class PlanarQ6_K extends KGroupPlanar {
         accA.intoArray(out, o);
         accB.intoArray(out, o + G);
     }
-
-    @Override boolean columnQuads() { return true; }
 
     @Override
     void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o) {

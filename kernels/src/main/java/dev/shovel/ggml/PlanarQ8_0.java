@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * int lane is one row's pair, multiplied by the broadcast pair of int8 activations. Two chunks' products, at most
  * 128 * 127 each, fit a short; they are then widened and summed in ints. Per row and block: d * dx * sum q * xq.
  */
-final class PlanarQ8_0 extends GroupPlanar implements FloatBlocks {
+final class PlanarQ8_0 extends GroupPlanar {
     static final PlanarQ8_0 INSTANCE = new PlanarQ8_0();
     /** Prepared ints per block: 16 activation pairs, dx (float bits). */
     private static final int E = 17;
@@ -131,7 +131,6 @@ final class PlanarQ8_0 extends GroupPlanar implements FloatBlocks {
      * Its GEMM reads prepared x too: 4 columns per pass over a group ({@link #group4c}), the rest one by one through
      * matvec's kernel, so every column's result is bit for bit matvec's.
      */
-    @Override boolean floatTiles(int batch) { return false; }
 
     @Override
     void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
@@ -192,15 +191,4 @@ final class PlanarQ8_0 extends GroupPlanar implements FloatBlocks {
         acc3.intoArray(out, o + 3 * G);
     }
 
-    @Override
-    public void decodeBlock(MemorySegment w, long g, int nb, int blk, float[] buf, int o) { // as ggml's dequantize
-        long base = (g * nb + blk) * blockBytes();
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 32L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
-        FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
-        for (int i = 0; i < 16; i++) {
-            IntVector t = ((ShortVector) ByteVector.fromMemorySegment(B2, w, base + i * 2L * G, ByteOrder.LITTLE_ENDIAN).convertShape(B2S, SH, 0)).reinterpretAsInts();
-            ((FloatVector) t.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).mul(d).intoArray(buf, o + 2 * i * G);
-            ((FloatVector) t.lanewise(ASHR, 16).convert(I2F, 0)).mul(d).intoArray(buf, o + (2 * i + 1) * G);
-        }
-    }
 }
