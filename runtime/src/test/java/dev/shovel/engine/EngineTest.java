@@ -90,6 +90,26 @@ class EngineTest {
         }
     }
 
+    /** Every weight type's batched matmul gives the one-row result bit for bit, so the same holds for each of them. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"llamaq-f32", "llamaq-q8_0", "llamaq-q4_1", "llamaq-q5_0",
+            "llamaq-q4_k", "llamaq-q5_k", "llamaq-q6_k"})
+    void everyWeightTypeGivesTheSameTokensBesideOthers(String name) throws Exception {
+        try (Model m = Model.load(Reference.root().resolve(name + "/model.gguf"), ModelOptions.defaults().withThreads(2).withCtxSize(1024).withBatchSize(64))) {
+            Random r = new Random(17);
+            List<int[]> prompts = new ArrayList<>();
+            for (int i = 0; i < 6; i++) prompts.add(randomPrompt(r, 5 + r.nextInt(50)));
+            GenerationOptions o = GenerationOptions.greedy(32);
+            try (Engine e = new Engine(m, EngineOptions.defaults().withSlots(6).withBatchSize(24))) {
+                List<Generation> gs = new ArrayList<>();
+                for (int[] p : prompts) gs.add(e.submit(new Request(p, o)));
+                for (int i = 0; i < gs.size(); i++) {
+                    assertArrayEquals(alone(m, prompts.get(i), o).tokens(), gs.get(i).result().get(60, TimeUnit.SECONDS).tokens(), name + " request " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void seededSamplingMatchesTheSingleSequencePath() throws Exception {
         int[] p = randomPrompt(new Random(3), 20);
