@@ -6,6 +6,7 @@ import dev.shovel.api.Model;
 import dev.shovel.api.ModelOptions;
 import dev.shovel.api.Session;
 import dev.shovel.backend.Bandwidth;
+import dev.shovel.backend.FmaPeak;
 import dev.shovel.gguf.GGMLType;
 import dev.shovel.gguf.TensorInfo;
 import java.util.ArrayList;
@@ -40,14 +41,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth", description = "also measure the memory-bandwidth ceiling and print decode's share of it")
     boolean bandwidth;
 
+    @Option(names = "--flops", description = "also measure the float FMA peak (the Vector API's) and print prefill's share of it")
+    boolean flops;
+
     @Override
     public Integer call() {
         if (reps < 1) throw new ShovelException("repetitions must be >= 1, got " + reps);
         List<String> devs = devices == null || devices.isEmpty() ? List.of(model.device) : devices;
         System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "model", "size", "params", "backend", "threads", "test", "t/s");
         System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(9) + ":", "-".repeat(7), "-".repeat(6) + ":", "-".repeat(7) + ":", "-".repeat(19) + ":");
-        double tgMean = 0;
-        long bytes = 0;
+        double tgMean = 0, ppMean = 0;
+        long bytes = 0, matmulParams = 0;
         String rssLine = null;
         int threads = 0;
         for (String dev : devs) {
@@ -56,8 +60,10 @@ public final class BenchCommand implements Callable<Integer> {
                 long params = 0;
                 bytes = 0;
                 Map<GGMLType, Long> byType = new TreeMap<>();
+                matmulParams = 0;
                 for (TensorInfo t : m.gguf().tensors().values()) {
                     params += t.elements();
+                    if (t.dims().length >= 2 && !t.name().equals("token_embd.weight")) matmulParams += t.elements();
                     bytes += t.bytes();
                     byType.merge(t.type(), t.bytes(), Long::sum);
                 }
@@ -71,7 +77,9 @@ public final class BenchCommand implements Callable<Integer> {
                     int vocab = m.config().nVocab();
                     for (int n : nPrompt) {
                         if (n <= 0) continue;
-                        row(name, size, ps, backend, threads, "pp" + n, measure(() -> prompt(s, n, vocab), n));
+                        double[] r = measure(() -> prompt(s, n, vocab), n);
+                        row(name, size, ps, backend, threads, "pp" + n, r);
+                        if (!m.options().device().isOpenCl()) ppMean = r[0];
                     }
                     for (int n : nGen) {
                         if (n <= 0) continue;
@@ -91,6 +99,13 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("%nmemory bandwidth (read, %d threads): %.1f GB/s -> decode ceiling %.1f tok/s for %.2f GiB%n",
                     threads, gbs, ceiling, bytes / (double) (1L << 30));
             if (tgMean > 0) System.out.printf("CPU decode reaches %.0f%% of the ceiling%n", 100 * tgMean / ceiling);
+        }
+        if (flops) {
+            double gflops = FmaPeak.measure(threads);
+            double ceiling = gflops * 1e9 / (2.0 * matmulParams);
+            System.out.printf("%nfloat FMA peak (Vector API, %d threads, %d lanes): %.1f GFLOP/s -> prefill ceiling %.1f tok/s (2 FLOP per matmul weight)%n",
+                    threads, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(), gflops, ceiling);
+            if (ppMean > 0) System.out.printf("CPU prefill reaches %.0f%% of the ceiling%n", 100 * ppMean / ceiling);
         }
         return 0;
     }
