@@ -8,7 +8,6 @@ import static jdk.incubator.vector.VectorOperators.S2I;
 
 import dev.shovel.gguf.GGMLType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -22,101 +21,22 @@ import jdk.incubator.vector.ShortVector;
  * <p>
  * Matvec multiplies Q4_0's prepared int8 activations (per 32: pairs, dx, -8 sum xq): per sub-block j the 16-bit
  * sums S = sum q xq as Q4_0's kernel makes them, then fa += float(sc_j S) dx and fb += float(m_j) (dx sum xq); per
- * block acc += d fa - dmin fb. The GEMM decodes sub-blocks to floats for the float tiles, as Q8_0's does.
+ * block acc += d fa - dmin fb. The GEMM runs the same steps for 4 batch columns per pass ({@link #group4c}).
  */
-final class PlanarQ4_K extends KGroupPlanar {
-    static final PlanarQ4_K INSTANCE = new PlanarQ4_K();
+final class PlanarQ4_K extends KMinPlanar {
     /** Offsets in a group-block: scales, mins, d, dmin; and its size. */
     private static final int SC = 128 * G, MN = 136 * G, D = 144 * G, DM = 146 * G, BB = 148 * G;
+    /** After the offsets: a static field initializer runs in order, and they are not compile-time constants. */
+    static final PlanarQ4_K INSTANCE = new PlanarQ4_K();
+
+    private PlanarQ4_K() { super(SC, MN, D, DM, Q4_K.BLOCK, Q4_K.SCALES, Q4_K.QS); }
 
     @Override public GGMLType type() { return GGMLType.Q4_K; }
 
     @Override int groupBlockBytes() { return BB; }
 
-    @Override int qsBytes() { return 16; }
-
     @Override
-    public boolean finiteScales(MemorySegment src, long rows, int n) {
-        long blocks = rows * (n / QK_K);
-        for (long b = 0; b < blocks; b++) {
-            if ((src.get(I16, b * Q4_K.BLOCK) & 0x7c00) == 0x7c00 || (src.get(I16, b * Q4_K.BLOCK + 2) & 0x7c00) == 0x7c00) return false;
-        }
-        return true;
-    }
-
-    @Override
-    public void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
-        int nb = n / QK_K;
-        for (long r = r0; r < r1; r++) {
-            int lane = (int) (r % G);
-            for (int b = 0; b < nb; b++) {
-                long blk = (r * nb + b) * Q4_K.BLOCK, base = base(nb, r, b);
-                for (int j = 0; j < 8; j++) {
-                    int shift = 4 * (j & 1);
-                    long qs = blk + Q4_K.QS + 32L * (j >> 1);
-                    for (int i = 0; i < 16; i++) {
-                        int lo = KQuants.b(src, qs + i) >> shift & 15, hi = KQuants.b(src, qs + i + 16) >> shift & 15;
-                        dst.set(ValueLayout.JAVA_BYTE, base + j * 16L * G + (i >> 2) * 4L * G + 4L * lane + (i & 3), (byte) (lo | hi << 4));
-                    }
-                    long at = (j >> 2) * 4L * G + 4L * lane + (j & 3);
-                    dst.set(ValueLayout.JAVA_BYTE, base + SC + at, (byte) KQuants.scaleK4(src, blk + Q4_K.SCALES, j));
-                    dst.set(ValueLayout.JAVA_BYTE, base + MN + at, (byte) KQuants.minK4(src, blk + Q4_K.SCALES, j));
-                }
-                dst.set(I16, base + D + 2L * lane, src.get(I16, blk));
-                dst.set(I16, base + DM + 2L * lane, src.get(I16, blk + 2));
-            }
-        }
-    }
-
-    /** Scale (or, at {@code MN}, min) of sub-block j of packed row s in its group's block at {@code base}. */
-    private static int scale(MemorySegment w, long base, int at, long s, int j) {
-        return KQuants.b(w, base + at + (j >> 2) * 4L * G + 4 * (s % G) + (j & 3));
-    }
-
-    /** Nibble of element e (0..31) of sub-block j of packed row s. */
-    private static int nibble(MemorySegment w, long base, long s, int j, int e) {
-        int i = e & 15;
-        return KQuants.b(w, base + j * 16L * G + (i >> 2) * 4L * G + 4 * (s % G) + (i & 3)) >> 4 * (e >> 4) & 15;
-    }
-
-    @Override
-    void row(PlanarMatrix m, int r, float[] out, int outOff) { // as ggml's dequantize: d * sc * q - dmin * m
-        MemorySegment w = m.data();
-        int nb = m.n() / QK_K;
-        long s = (long) m.first() + r;
-        for (int b = 0; b < nb; b++) {
-            long base = base(nb, s, b);
-            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
-            for (int j = 0; j < 8; j++) {
-                float d1 = d * scale(w, base, SC, s, j), m1 = dmin * scale(w, base, MN, s, j);
-                for (int e = 0; e < 32; e++) out[outOff + b * QK_K + 32 * j + e] = d1 * nibble(w, base, s, j, e) - m1;
-            }
-        }
-    }
-
-    @Override
-    float dot(MemorySegment w, int nb, long s, int[] p, int po) {
-        float acc = 0;
-        for (int b = 0; b < nb; b++) {
-            long base = base(nb, s, b);
-            float fa = 0, fb = 0;
-            for (int j = 0; j < 8; j++) {
-                int xo = po + (8 * b + j) * E, sum = 0;
-                for (int v = 0; v < 4; v++) {
-                    for (int k = 0; k < 4; k++) {
-                        int pair = p[xo + 4 * v + k], e = PlanarQ4_0.element(v, k);
-                        sum += nibble(w, base, s, j, e) * (short) pair + nibble(w, base, s, j, e + 2) * (pair >> 16);
-                    }
-                }
-                float dx = Float.intBitsToFloat(p[xo + 16]);
-                fa = Math.fma((float) (scale(w, base, SC, s, j) * sum), dx, fa);
-                fb = Math.fma((float) scale(w, base, MN, s, j), dx * (p[xo + 17] / -8), fb);
-            }
-            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
-            acc = Math.fma(-dmin, fb, Math.fma(d, fa, acc));
-        }
-        return acc;
-    }
+    int quant(MemorySegment w, long base, long s, int j, int e) { return nibble(w, base, s, j, e); }
 
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
 

@@ -24,25 +24,17 @@ import jdk.incubator.vector.ShortVector;
  * and activations at most 127 in size, the two 16-bit accumulators of 8 products each still fit; they are widened
  * apart. Otherwise the kernel is Q4_K's: fa += float(sc S) dx, fb += float(m) (dx sum xq), acc += d fa - dmin fb.
  */
-final class PlanarQ5_K extends KGroupPlanar {
-    static final PlanarQ5_K INSTANCE = new PlanarQ5_K();
+final class PlanarQ5_K extends KMinPlanar {
     /** Offsets in a group-block: fifth bits, scales, mins, d, dmin; and its size. */
     private static final int H = 128 * G, SC = 160 * G, MN = 168 * G, D = 176 * G, DM = 178 * G, BB = 180 * G;
+    /** After the offsets: a static field initializer runs in order, and they are not compile-time constants. */
+    static final PlanarQ5_K INSTANCE = new PlanarQ5_K();
+
+    private PlanarQ5_K() { super(SC, MN, D, DM, Q5_K.BLOCK, Q5_K.SCALES, Q5_K.QS); }
 
     @Override public GGMLType type() { return GGMLType.Q5_K; }
 
     @Override int groupBlockBytes() { return BB; }
-
-    @Override int qsBytes() { return 16; }
-
-    @Override
-    public boolean finiteScales(MemorySegment src, long rows, int n) {
-        long blocks = rows * (n / QK_K);
-        for (long b = 0; b < blocks; b++) {
-            if ((src.get(I16, b * Q5_K.BLOCK) & 0x7c00) == 0x7c00 || (src.get(I16, b * Q5_K.BLOCK + 2) & 0x7c00) == 0x7c00) return false;
-        }
-        return true;
-    }
 
     /** Bit of the fifth-bit int that holds element e (0..31) of a sub-block. */
     static int hbit(int e) {
@@ -52,82 +44,16 @@ final class PlanarQ5_K extends KGroupPlanar {
     }
 
     @Override
-    public void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
-        int nb = n / QK_K;
-        for (long r = r0; r < r1; r++) {
-            int lane = (int) (r % G);
-            for (int b = 0; b < nb; b++) {
-                long blk = (r * nb + b) * Q5_K.BLOCK, base = base(nb, r, b);
-                for (int j = 0; j < 8; j++) {
-                    int shift = 4 * (j & 1);
-                    long qs = blk + Q5_K.QS + 32L * (j >> 1);
-                    int bits = 0;
-                    for (int i = 0; i < 16; i++) {
-                        int lo = KQuants.b(src, qs + i) >> shift & 15, hi = KQuants.b(src, qs + i + 16) >> shift & 15;
-                        dst.set(ValueLayout.JAVA_BYTE, base + j * 16L * G + (i >> 2) * 4L * G + 4L * lane + (i & 3), (byte) (lo | hi << 4));
-                    }
-                    for (int e = 0; e < 32; e++) bits |= (KQuants.b(src, blk + Q5_K.QH + e) >> j & 1) << hbit(e);
-                    dst.set(ValueLayout.JAVA_INT_UNALIGNED, base + H + j * 4L * G + 4L * lane, bits);
-                    long at = (j >> 2) * 4L * G + 4L * lane + (j & 3);
-                    dst.set(ValueLayout.JAVA_BYTE, base + SC + at, (byte) KQuants.scaleK4(src, blk + Q5_K.SCALES, j));
-                    dst.set(ValueLayout.JAVA_BYTE, base + MN + at, (byte) KQuants.minK4(src, blk + Q5_K.SCALES, j));
-                }
-                dst.set(I16, base + D + 2L * lane, src.get(I16, blk));
-                dst.set(I16, base + DM + 2L * lane, src.get(I16, blk + 2));
-            }
-        }
-    }
-
-    /** Scale (or, at {@code MN}, min) of sub-block j of packed row s in its group's block at {@code base}. */
-    private static int scale(MemorySegment w, long base, int at, long s, int j) {
-        return KQuants.b(w, base + at + (j >> 2) * 4L * G + 4 * (s % G) + (j & 3));
-    }
-
-    /** The 5-bit quant of element e (0..31) of sub-block j of packed row s. */
-    private static int quant(MemorySegment w, long base, long s, int j, int e) {
-        int i = e & 15;
-        int nibble = KQuants.b(w, base + j * 16L * G + (i >> 2) * 4L * G + 4 * (s % G) + (i & 3)) >> 4 * (e >> 4) & 15;
+    int quant(MemorySegment w, long base, long s, int j, int e) {
         int bits = w.get(ValueLayout.JAVA_INT_UNALIGNED, base + H + j * 4L * G + 4 * (s % G));
-        return nibble | (bits >>> hbit(e) & 1) << 4;
+        return nibble(w, base, s, j, e) | (bits >>> hbit(e) & 1) << 4;
     }
 
     @Override
-    void row(PlanarMatrix m, int r, float[] out, int outOff) { // as ggml's dequantize: d * sc * q - dmin * m
-        MemorySegment w = m.data();
-        int nb = m.n() / QK_K;
-        long s = (long) m.first() + r;
-        for (int b = 0; b < nb; b++) {
-            long base = base(nb, s, b);
-            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
-            for (int j = 0; j < 8; j++) {
-                float d1 = d * scale(w, base, SC, s, j), m1 = dmin * scale(w, base, MN, s, j);
-                for (int e = 0; e < 32; e++) out[outOff + b * QK_K + 32 * j + e] = d1 * quant(w, base, s, j, e) - m1;
-            }
-        }
-    }
-
-    @Override
-    float dot(MemorySegment w, int nb, long s, int[] p, int po) {
-        float acc = 0;
-        for (int b = 0; b < nb; b++) {
-            long base = base(nb, s, b);
-            float fa = 0, fb = 0;
-            for (int j = 0; j < 8; j++) {
-                int xo = po + (8 * b + j) * E, sum = 0;
-                for (int v = 0; v < 4; v++) {
-                    for (int k = 0; k < 4; k++) {
-                        int pair = p[xo + 4 * v + k], e = PlanarQ4_0.element(v, k);
-                        sum += quant(w, base, s, j, e) * (short) pair + quant(w, base, s, j, e + 2) * (pair >> 16);
-                    }
-                }
-                float dx = Float.intBitsToFloat(p[xo + 16]);
-                fa = Math.fma((float) (scale(w, base, SC, s, j) * sum), dx, fa);
-                fb = Math.fma((float) scale(w, base, MN, s, j), dx * (p[xo + 17] / -8), fb);
-            }
-            float d = Float.float16ToFloat(w.get(I16, base + D + 2 * (s % G))), dmin = Float.float16ToFloat(w.get(I16, base + DM + 2 * (s % G)));
-            acc = Math.fma(-dmin, fb, Math.fma(d, fa, acc));
-        }
-        return acc;
+    void packMore(MemorySegment src, long blk, int j, MemorySegment dst, long base, int lane) { // the fifth bits
+        int bits = 0;
+        for (int e = 0; e < 32; e++) bits |= (KQuants.b(src, blk + Q5_K.QH + e) >> j & 1) << hbit(e);
+        dst.set(ValueLayout.JAVA_INT_UNALIGNED, base + H + j * 4L * G + 4L * lane, bits);
     }
 
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.

@@ -23,7 +23,7 @@ import jdk.incubator.vector.ShortVector;
  * <p>
  * Matvec multiplies Q4_0's prepared int8 activations by q - 32: per block the even extractions are elements 0..15
  * (scale 2j), the odd ones 16..31 (scale 2j + 1), each summed in 16-bit lanes (8 products of at most 32 * 127), then
- * fa += float(sc0 S0 + sc1 S1) dx; per 256-block acc += d fa. The GEMM decodes blocks for the float tiles.
+ * fa += float(sc0 S0 + sc1 S1) dx; per 256-block acc += d fa. The GEMM runs the same steps for 4 batch columns per pass.
  */
 final class PlanarQ6_K extends KGroupPlanar {
     static final PlanarQ6_K INSTANCE = new PlanarQ6_K();
