@@ -19,7 +19,7 @@ public final class CpuBackend implements Backend {
     /** Below this much work (weight bytes x rows), a matmul runs on the calling thread alone. */
     private static final long PARALLEL_BYTES = 1 << 18;
 
-    /** Whether Q8_0/Q4_0/Q3_K/Q4_K/Q5_K/Q6_K matrices are repacked at load ({@code -Dshovel.planar=false} keeps ggml's layout). */
+    /** Whether Q8_0, Q4_0 and K-quant (Q2_K..Q6_K) matrices are repacked at load ({@code -Dshovel.planar=false} keeps ggml's layout). */
     static final boolean PLANAR = !"false".equals(System.getProperty("shovel.planar"));
 
     private final WorkerPool pool;

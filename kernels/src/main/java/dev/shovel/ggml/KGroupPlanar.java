@@ -13,7 +13,8 @@ abstract class KGroupPlanar extends Planar {
     /** Bytes per group and 256-block. */
     abstract int groupBlockBytes();
 
-    @Override public final int width() { return E; }
+    /** Q4_0's prepared activations (Q2_K adds the halves' sums). */
+    @Override public int width() { return E; }
 
     @Override public final int rowUnit() { return 2 * G; }
 
@@ -23,7 +24,7 @@ abstract class KGroupPlanar extends Planar {
      */
     abstract void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o);
 
-    @Override final void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
+    @Override void prepareBlock(float[] x, int i, int[] out, int o) { PlanarQ4_0.INSTANCE.prepareBlock(x, i, out, o); }
 
     @Override public final long bytes(long rows, int n) { return (rows + G - 1) / G * (n / QK_K) * groupBlockBytes(); }
 
@@ -57,7 +58,7 @@ abstract class KGroupPlanar extends Planar {
      * the rest through {@link #group2}: out[c * stride + row]. Apart from matvec's loop, which stays small.
      */
     private void quads(PlanarMatrix m, int[] p, int batch, float[] out, int stride, int r0, int r1) {
-        int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * E, quads = batch & ~3;
+        int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * width(), quads = batch & ~3;
         long s0 = (long) first + r0, s1 = (long) first + r1, gbytes = (long) nb * groupBlockBytes();
         float[] four = QUAD.get(), tmp = GroupPlanar.TMP.get();
         for (long g = s0 / G; g < (s1 + G - 1) / G; g++) {
@@ -74,7 +75,7 @@ abstract class KGroupPlanar extends Planar {
 
     /** Every batch column through the kernel, groups i and i + half of the range in pairs: out[c * stride + oo + row]. */
     private void columns(PlanarMatrix m, int[] p, int batch, float[] out, int stride, int oo, int r0, int r1) {
-        int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * E;
+        int nb = m.n() / QK_K, first = m.first(), cs = m.n() / 32 * width();
         long s0 = (long) first + r0, s1 = (long) first + r1, gbytes = (long) nb * groupBlockBytes();
         if (!Vec.OK) {
             for (int c = 0; c < batch; c++) {

@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Q8_0, Q4_0, Q3_K, Q4_K, Q5_K and Q6_K repacked at load into a kernel-friendly layout of (about) the same bytes: groups of rows read
+ * Q8_0, Q4_0 and the K-quants (Q2_K to Q6_K) repacked at load into a kernel-friendly layout of (about) the same bytes: groups of rows read
  * as vector lanes ({@link GroupPlanar}, {@link PlanarQ4_K}, {@link PlanarQ5_K}, {@link PlanarQ6_K}). Matvec reads activations prepared once per matmul (int8,
  * as llama.cpp's); so does the GEMM, several batch rows per pass, each bit for bit matvec's result.
  */
@@ -18,6 +18,7 @@ public abstract class Planar {
         return switch (t) {
             case Q8_0 -> PlanarQ8_0.INSTANCE;
             case Q4_0 -> PlanarQ4_0.INSTANCE;
+            case Q2_K -> PlanarQ2_K.INSTANCE;
             case Q3_K -> PlanarQ3_K.INSTANCE;
             case Q4_K -> PlanarQ4_K.INSTANCE;
             case Q5_K -> PlanarQ5_K.INSTANCE;

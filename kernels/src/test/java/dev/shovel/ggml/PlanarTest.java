@@ -65,7 +65,7 @@ class PlanarTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void matvecMatchesScalarTwinAndRowsDecode(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -109,7 +109,7 @@ class PlanarTest {
 
     /** Sizes across the GEMM's slices (128 or 256 columns), group pairs and a group alone, and every column tile and the rest. */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -234,7 +234,7 @@ class PlanarTest {
         assertTrue(Planar.of(GGMLType.Q5_K).finiteScales(k5, rows, 256));
         k5.set(TestData.I16, 176, (short) 0x7e00); // row 1's d: NaN
         assertFalse(Planar.of(GGMLType.Q5_K).finiteScales(k5, rows, 256));
-        assertNull(Planar.of(GGMLType.Q2_K));
+        assertNull(Planar.of(GGMLType.Q5_1));
     }
 
     /** Q5_K's 16-bit sums at their limit: every quant 31, every activation +-127 (after int8 rounding). */
