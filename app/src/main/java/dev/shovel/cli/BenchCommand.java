@@ -31,6 +31,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-gen"}, paramLabel = "N", split = ",", description = "generated tokens per tg test (default: ${DEFAULT-VALUE})", defaultValue = "32")
     List<Integer> nGen;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", split = ",", description = "tokens already in the context when each test starts, llama-bench's depth (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    List<Integer> depths;
+
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", description = "repetitions (default: ${DEFAULT-VALUE})", defaultValue = "5")
     int reps;
 
@@ -47,15 +50,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (reps < 1) throw new ShovelException("repetitions must be >= 1, got " + reps);
+        for (int d : depths) if (d < 0) throw new ShovelException("depth must be >= 0, got " + d);
+        int deepest = depths.stream().mapToInt(Integer::intValue).max().orElse(0);
+        int longest = Math.max(nPrompt.stream().mapToInt(Integer::intValue).max().orElse(0), nGen.stream().mapToInt(Integer::intValue).max().orElse(0));
         List<String> devs = devices == null || devices.isEmpty() ? List.of(model.device) : devices;
-        System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "model", "size", "params", "backend", "threads", "test", "t/s");
-        System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %8s | %20s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(9) + ":", "-".repeat(7), "-".repeat(6) + ":", "-".repeat(7) + ":", "-".repeat(19) + ":");
+        System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %15s | %20s |%n", "model", "size", "params", "backend", "threads", "test", "t/s");
+        System.out.printf("| %-28s | %10s | %10s | %-7s | %7s | %15s | %20s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(9) + ":", "-".repeat(7), "-".repeat(6) + ":", "-".repeat(14) + ":", "-".repeat(19) + ":");
         double tgMean = 0, ppMean = 0;
         long bytes = 0, matmulParams = 0;
         String rssLine = null;
         int threads = 0;
         for (String dev : devs) {
             ModelOptions o = model.options().withDevice(Device.parse(dev));
+            if (deepest > 0 && o.ctxSize() == 0) o = o.withCtxSize(Math.max(4096, deepest + longest)); // room for the depth
             try (Model m = model.model == null ? Model.loadDefault(o) : Model.load(model.model, o)) {
                 long params = 0;
                 bytes = 0;
@@ -75,17 +82,25 @@ public final class BenchCommand implements Callable<Integer> {
                 threads = m.threads();
                 try (Session s = m.newSession()) {
                     int vocab = m.config().nVocab();
-                    for (int n : nPrompt) {
-                        if (n <= 0) continue;
-                        double[] r = measure(() -> prompt(s, n, vocab), n);
-                        row(name, size, ps, backend, threads, "pp" + n, r);
-                        if (!m.options().device().isOpenCl()) ppMean = r[0];
-                    }
-                    for (int n : nGen) {
-                        if (n <= 0) continue;
-                        double[] r = measure(() -> generate(s, n, vocab), n);
-                        row(name, size, ps, backend, threads, "tg" + n, r);
-                        if (!m.options().device().isOpenCl()) tgMean = r[0];
+                    for (int d : depths) {
+                        if (d + longest > s.contextSize()) {
+                            throw new ShovelException("depth " + d + " and " + longest + " test tokens do not fit the context of "
+                                    + s.contextSize() + "; raise -c");
+                        }
+                        int[] depth = randomTokens(d, vocab, 99);
+                        String at = d > 0 ? " @ d" + d : "";
+                        for (int n : nPrompt) {
+                            if (n <= 0) continue;
+                            double[] r = measure(() -> toDepth(s, depth), () -> prompt(s, n, vocab, d), n);
+                            row(name, size, ps, backend, threads, "pp" + n + at, r);
+                            if (!m.options().device().isOpenCl() && d == 0) ppMean = r[0];
+                        }
+                        for (int n : nGen) {
+                            if (n <= 0) continue;
+                            double[] r = measure(() -> toDepth(s, depth), () -> generate(s, n, vocab), n);
+                            row(name, size, ps, backend, threads, "tg" + n + at, r);
+                            if (!m.options().device().isOpenCl() && d == 0) tgMean = r[0];
+                        }
                     }
                 }
                 long rss = rssBytes();
@@ -128,11 +143,15 @@ public final class BenchCommand implements Callable<Integer> {
      * Warm-up (at least one run and two seconds, so the JIT has compiled the kernels), then {@code reps} timed runs;
      * returns {mean, sd} of tokens/s.
      */
-    private double[] measure(Run r, int tokens) {
+    private double[] measure(Run setup, Run r, int tokens) {
         long warm = System.nanoTime();
-        do r.run(); while (System.nanoTime() - warm < 2_000_000_000L);
+        do {
+            setup.run();
+            r.run();
+        } while (System.nanoTime() - warm < 2_000_000_000L);
         double[] tps = new double[reps];
         for (int i = 0; i < reps; i++) {
+            setup.run();
             long t0 = System.nanoTime();
             r.run();
             tps[i] = tokens * 1e9 / (System.nanoTime() - t0);
@@ -152,19 +171,28 @@ public final class BenchCommand implements Callable<Integer> {
         return t;
     }
 
-    private static void prompt(Session s, int n, int vocab) {
-        s.reset();
-        s.evaluate(randomTokens(n, vocab, n));
+    /**
+     * The cache back to exactly the depth's tokens, untimed: filled once, then kept (what each test added is cut off),
+     * as llama-bench's fill before every repetition leaves it.
+     */
+    private static void toDepth(Session s, int[] depth) {
+        if (depth.length == 0) s.reset();
+        else s.evaluate(depth);
+    }
+
+    private static void prompt(Session s, int n, int vocab, int depth) {
+        int[] all = java.util.Arrays.copyOf(s.tokens(), depth + n);
+        System.arraycopy(randomTokens(n, vocab, n), 0, all, depth, n);
+        s.evaluate(all);
     }
 
     private static void generate(Session s, int n, int vocab) {
-        s.reset();
         int t = randomTokens(1, vocab, 7)[0];
         for (int i = 0; i < n; i++) s.decode(t);
     }
 
     private static void row(String model, String size, String params, String backend, int threads, String test, double[] r) {
-        System.out.printf("| %-28s | %10s | %10s | %-7s | %7d | %8s | %20s |%n", model, size, params, backend, threads, test,
+        System.out.printf("| %-28s | %10s | %10s | %-7s | %7d | %15s | %20s |%n", model, size, params, backend, threads, test,
                 String.format("%.2f ± %.2f", r[0], r[1]));
     }
 

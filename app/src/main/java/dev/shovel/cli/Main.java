@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "shovel", mixinStandardHelpOptions = true, version = "shovel 0.1.0",
         description = "Run GGUF language models on the JVM. Without a command, 'generate' runs.",
         subcommands = {GenerateCommand.class, ChatCommand.class, ServeCommand.class, TokenizeCommand.class, InfoCommand.class,
-                ConvertCommand.class, SynthCommand.class, BenchCommand.class, PerplexityCommand.class, DevicesCommand.class,
+                ConvertCommand.class, SynthCommand.class, BenchCommand.class, BenchServeCommand.class, PerplexityCommand.class, DevicesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

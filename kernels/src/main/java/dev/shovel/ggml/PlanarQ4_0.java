@@ -33,9 +33,87 @@ final class PlanarQ4_0 extends GroupPlanar {
     @Override public int width() { return E; }
 
 
+    /** Up to this many columns (a decode step of several sequences), the GEMM runs {@link #group4c}, in registers. */
+    static final int FEW = 8;
+
     @Override
     void tiles(PlanarMatrix m, float[] x, int[] p, int batch, float[] out, int outStride, int r0, int r1) {
-        PlanarQ4_0Gemm.gemm(this, m, p, batch, out, outStride, r0, r1);
+        if (batch > FEW) {
+            PlanarQ4_0Gemm.gemm(this, m, p, batch, out, outStride, r0, r1);
+            return;
+        }
+        int nb = m.n() / QK, first = m.first(), cs = nb * E, quads = batch & ~3;
+        long s0 = (long) first + r0, s1 = (long) first + r1, gbytes = (long) nb * 18 * G;
+        float[] tmp = QUAD.get();
+        long g1 = (s1 + G - 1) / G;
+        for (long g = s0 / G; g < g1; g += 2) {
+            long gb = Math.min(g + 1, g1 - 1);
+            for (int c = 0; c < quads; c += 4) {
+                for (long h = g; h <= gb; h++) {
+                    group4c(m.data(), h * gbytes, nb, p, c * cs, cs, tmp, 0);
+                    for (int k = 0; k < 4; k++) put(tmp, k * G, h, s0, s1, first, out, (c + k) * outStride);
+                }
+            }
+            for (int c = quads; c < batch; c++) { // the rest through matvec's kernel, two groups at a time
+                group2(m.data(), g * gbytes, gb * gbytes, nb, p, c * cs, tmp, 0);
+                put(tmp, 0, g, s0, s1, first, out, c * outStride);
+                if (gb != g) put(tmp, G, gb, s0, s1, first, out, c * outStride);
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> QUAD = ThreadLocal.withInitial(() -> new float[4 * G]);
+
+    /**
+     * The group at {@code g} against 4 columns prepared at p[po + c * cs..]: each chunk's nibbles are loaded and
+     * extracted once for the 4 columns; per column the integer sums and float steps are {@link #group2}'s.
+     */
+    void group4c(MemorySegment w, long g, int nb, int[] p, int po, int cs, float[] out, int o) {
+        FloatVector acc0 = FloatVector.zero(Vec.F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < nb; b++) {
+            long base = g + (long) b * (18 * G);
+            int x0 = po + b * E, x1 = x0 + cs, x2 = x1 + cs, x3 = x2 + cs;
+            ShortVector s0 = ShortVector.zero(SH), s1 = s0, s2 = s0, s3 = s0; // 16 products of at most 15 * 127: a short holds them
+            for (int v = 0; v < 4; v++) { // a loop: written out it is past C1's registers
+                IntVector q = IntVector.fromMemorySegment(Vec.I, w, base + 4L * v * G, ByteOrder.LITTLE_ENDIAN);
+                int k = 4 * v;
+                ShortVector n = q.and(0xf000f).reinterpretAsShorts();
+                s0 = s0.add(n.mul(IntVector.broadcast(Vec.I, p[x0 + k]).reinterpretAsShorts()));
+                s1 = s1.add(n.mul(IntVector.broadcast(Vec.I, p[x1 + k]).reinterpretAsShorts()));
+                s2 = s2.add(n.mul(IntVector.broadcast(Vec.I, p[x2 + k]).reinterpretAsShorts()));
+                s3 = s3.add(n.mul(IntVector.broadcast(Vec.I, p[x3 + k]).reinterpretAsShorts()));
+                n = q.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts();
+                s0 = s0.add(n.mul(IntVector.broadcast(Vec.I, p[x0 + k + 1]).reinterpretAsShorts()));
+                s1 = s1.add(n.mul(IntVector.broadcast(Vec.I, p[x1 + k + 1]).reinterpretAsShorts()));
+                s2 = s2.add(n.mul(IntVector.broadcast(Vec.I, p[x2 + k + 1]).reinterpretAsShorts()));
+                s3 = s3.add(n.mul(IntVector.broadcast(Vec.I, p[x3 + k + 1]).reinterpretAsShorts()));
+                n = q.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts();
+                s0 = s0.add(n.mul(IntVector.broadcast(Vec.I, p[x0 + k + 2]).reinterpretAsShorts()));
+                s1 = s1.add(n.mul(IntVector.broadcast(Vec.I, p[x1 + k + 2]).reinterpretAsShorts()));
+                s2 = s2.add(n.mul(IntVector.broadcast(Vec.I, p[x2 + k + 2]).reinterpretAsShorts()));
+                s3 = s3.add(n.mul(IntVector.broadcast(Vec.I, p[x3 + k + 2]).reinterpretAsShorts()));
+                n = q.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts();
+                s0 = s0.add(n.mul(IntVector.broadcast(Vec.I, p[x0 + k + 3]).reinterpretAsShorts()));
+                s1 = s1.add(n.mul(IntVector.broadcast(Vec.I, p[x1 + k + 3]).reinterpretAsShorts()));
+                s2 = s2.add(n.mul(IntVector.broadcast(Vec.I, p[x2 + k + 3]).reinterpretAsShorts()));
+                s3 = s3.add(n.mul(IntVector.broadcast(Vec.I, p[x3 + k + 3]).reinterpretAsShorts()));
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, base + 16L * G, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            FloatVector d = h.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f); // Vec.finiteHalf
+            IntVector u0 = s0.reinterpretAsInts(), u1 = s1.reinterpretAsInts(), u2 = s2.reinterpretAsInts(), u3 = s3.reinterpretAsInts();
+            IntVector sum0 = u0.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u0.lanewise(ASHR, 16)).add(p[x0 + 17]);
+            acc0 = ((FloatVector) sum0.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x0 + 16])).fma(d, acc0);
+            IntVector sum1 = u1.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u1.lanewise(ASHR, 16)).add(p[x1 + 17]);
+            acc1 = ((FloatVector) sum1.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x1 + 16])).fma(d, acc1);
+            IntVector sum2 = u2.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u2.lanewise(ASHR, 16)).add(p[x2 + 17]);
+            acc2 = ((FloatVector) sum2.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x2 + 16])).fma(d, acc2);
+            IntVector sum3 = u3.lanewise(LSHL, 16).lanewise(ASHR, 16).add(u3.lanewise(ASHR, 16)).add(p[x3 + 17]);
+            acc3 = ((FloatVector) sum3.convert(I2F, 0)).mul(Float.intBitsToFloat(p[x3 + 16])).fma(d, acc3);
+        }
+        acc0.intoArray(out, o + 0 * G);
+        acc1.intoArray(out, o + 1 * G);
+        acc2.intoArray(out, o + 2 * G);
+        acc3.intoArray(out, o + 3 * G);
     }
 
     @Override

@@ -60,7 +60,7 @@ final class Generate {
                     tokens.add(piece);
                     call.generatedTokens++; // for the log line, should the client hang up before the end
                 }
-                if (!piece.text().isEmpty()) {
+                if (!piece.text().isEmpty() || piece.token() >= 0) { // a chunk per token, as llama-server: text may be ""
                     call.event(shape.delta(piece.text(), tokens, lp));
                     tokens.clear();
                     written = System.nanoTime();

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The generation fields shared by chat and text completions, checked: OpenAI's names and ranges, plus llama-server's
- * extensions ({@code top_k}, {@code min_p}, {@code repeat_penalty}, {@code repeat_last_n}, {@code n_predict}).
+ * extensions ({@code top_k}, {@code min_p}, {@code repeat_penalty}, {@code repeat_last_n}, {@code n_predict},
+ * {@code ignore_eos}).
  * Fields left out take the server's defaults.
  */
 record GenerateParams(GenerationOptions options, int logprobs, boolean stream, boolean includeUsage) {
@@ -67,7 +68,13 @@ record GenerateParams(GenerationOptions options, int logprobs, boolean stream, b
         JsonNode so = Fields.object(b, "stream_options");
         boolean usage = so != null && Fields.bool(so, "include_usage", false);
 
-        SamplerParams sp = new SamplerParams(temp, topK, topP, minP, repeat, lastN, seed, presence, frequency, logitBias(b, tok));
+        Map<Integer, Float> bias = logitBias(b, tok);
+        if (Fields.bool(b, "ignore_eos", false)) { // llama-server's: generate to max_tokens, whatever the model says
+            for (int id = 0; id < tok.vocabSize(); id++) {
+                if (tok.isEog(id) || (id == tok.bos() && tok.isControl(id))) bias.put(id, Float.NEGATIVE_INFINITY);
+            }
+        }
+        SamplerParams sp = new SamplerParams(temp, topK, topP, minP, repeat, lastN, seed, presence, frequency, bias);
         List<String> stop = Fields.present(b, "stop") ? stops(b) : d.stop();
         return new GenerateParams(new GenerationOptions(maxTokens, sp, stop), logprobs, stream, usage);
     }
