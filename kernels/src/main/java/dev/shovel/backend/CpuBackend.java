@@ -324,9 +324,9 @@ public final class CpuBackend implements Backend {
         t.spec = spec;
         t.pos = pos;
         t.seq = seq;
-        t.used = cells.used();
-        int tasks = n * spec.nHead();
-        if ((long) t.used * spec.headDim() * tasks < 32_768) {
+        int blocks = t.blocks(n);
+        int tasks = blocks * spec.nHeadKv();
+        if ((long) cells.used() * spec.headDim() * n * spec.nHead() < 32_768) {
             for (int i = 0; i < tasks; i++) t.run(i); // too small to share
         } else {
             pool.run(tasks, t);
@@ -337,52 +337,134 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * One (row, head) of causal attention over the cells of the row's sequence, visited in position order (so the
-     * result does not depend on where the cache placed them); reused across calls.
+     * Causal attention, tiled: a task takes a block of up to {@link #QB} consecutive batch rows of one sequence and one
+     * KV head, and walks that sequence's cells in position order, a tile of {@link AttnMath#KT} positions at a time.
+     * Each tile's keys (transposed) and values are converted to float once for every query of the block (its rows
+     * times the query heads sharing the KV head); each query keeps an online softmax (running max, sum, weighted
+     * values), so no score row as long as the context is kept. A query's arithmetic does not depend on the other
+     * queries of its block: a row gives the same result whatever else is in the batch. Reused across calls; its
+     * scratch is per thread.
      */
+    private static final int QB = 8;
+
     private final class AttentionTask implements WorkerPool.Chunked {
         float[] q, out;
-        int qCols, outCols, used;
+        int qCols, outCols;
         CpuKvStore kv;
         KvCells cells;
         AttnSpec spec;
         int[] pos, seq;
+        int[] blockStart = new int[8];
+
+        /** Splits the batch rows into blocks of up to QB consecutive rows of one sequence; returns their count. */
+        int blocks(int n) {
+            if (blockStart.length < n + 1) blockStart = new int[Math.max(n + 1, 2 * blockStart.length)];
+            int b = 0;
+            for (int r = 0; r < n; ) {
+                blockStart[b++] = r;
+                int e = r + 1;
+                while (e < n && e - r < QB && seq[e] == seq[r] && pos[e] > pos[e - 1]) e++;
+                r = e;
+            }
+            blockStart[b] = n;
+            return b;
+        }
 
         @Override
         public void run(int t) {
+            final int KT = AttnMath.KT;
             int nHead = spec.nHead(), hd = spec.headDim(), group = nHead / spec.nHeadKv();
-            int r = t / nHead, h = t % nHead, kvh = h / group;
-            long elt = kv.kRow / kv.kDim;
-            int p = pos[r], sq = seq[r], window = spec.window();
-            int p0 = window > 0 ? Math.max(0, p - window + 1) : 0, len = p - p0 + 1;
-            float[] s = scratch(Math.max(kv.cells, len) + hd); // sized by the cache, so decode never regrows it
-            int qo = r * qCols + h * hd, oo = r * outCols + h * hd;
+            int blk = t / spec.nHeadKv(), kvh = t % spec.nHeadKv();
+            int r0 = blockStart[blk], r1 = blockStart[blk + 1], sq = seq[r0], window = spec.window();
+            int nq = (r1 - r0) * group;
+            // scratch: a tile's keys (transposed: hd x KT) and values (KT x hd), a key row, two queries' scores, and
+            // per query its weighted values, running max and sum
+            int kOff = 0, vOff = kOff + hd * KT, rowOff = vOff + KT * hd, sOff = rowOff + hd, aOff = sOff + 2 * KT;
+            int L = AttnMath.lanes(), mOff = aOff + nq * hd, lOff = mOff + nq; // per query, its sum in L lanes
+            float[] s = scratch(lOff + nq * L);
+            java.util.Arrays.fill(s, aOff, aOff + nq * hd, 0f);
+            java.util.Arrays.fill(s, mOff, mOff + nq, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(s, lOff, lOff + nq * L, 0f);
+            int[] qo = QOFF.get(), p0s = P0.get();
+            if (qo.length < nq) QOFF.set(qo = new int[2 * nq]);
+            if (p0s.length < r1 - r0) P0.set(p0s = new int[2 * (r1 - r0)]);
+            for (int r = r0; r < r1; r++) {
+                p0s[r - r0] = window > 0 ? Math.max(0, pos[r] - window + 1) : 0;
+                for (int g = 0; g < group; g++) qo[(r - r0) * group + g] = r * qCols + (kvh * group + g) * hd;
+            }
             float scale = spec.scale(), cap = spec.softcap();
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) {
-                int c = cells.cellAt(sq, p0 + j);
-                if (c < 0) {
-                    s[j] = Float.NEGATIVE_INFINITY;
-                    continue;
+            long kHead = kv.ops.rowBytes(kvh * hd), vHead = kv.ops.rowBytes(kvh * hd);
+            int lo = Integer.MAX_VALUE, hi = pos[r1 - 1];
+            for (int r = r0; r < r1; r++) lo = Math.min(lo, p0s[r - r0]);
+            int[] cellOf = CELLS.get();
+            for (int j0 = lo - lo % KT; j0 <= hi; j0 += KT) {
+                boolean any = false, holes = false;
+                for (int j = 0; j < KT; j++) {
+                    int c = j0 + j < lo || j0 + j > hi ? -1 : cells.cellAt(sq, j0 + j);
+                    cellOf[j] = c;
+                    if (c < 0) {
+                        holes = true;
+                        for (int d = 0; d < hd; d++) s[kOff + d * KT + j] = 0f;
+                        java.util.Arrays.fill(s, vOff + j * hd, vOff + (j + 1) * hd, 0f);
+                        continue;
+                    }
+                    any = true;
+                    kv.ops.dequantize(kv.k, c * kv.kRow + kHead, s, rowOff, hd);
+                    for (int d = 0; d < hd; d++) s[kOff + d * KT + j] = s[rowOff + d];
+                    kv.ops.dequantize(kv.v, c * kv.vRow + vHead, s, vOff + j * hd, hd);
                 }
-                float sc = kv.ops.dot(kv.k, c * kv.kRow + (long) kvh * hd * elt, q, qo, hd) * scale;
-                if (cap > 0) sc = cap * (float) Math.tanh(sc / cap);
-                s[j] = sc;
-                if (sc > max) max = sc;
+                if (!any) continue;
+                for (int a = 0; a < nq; a += 2) {
+                    int b = Math.min(a + 1, nq - 1); // an odd last query runs beside itself: the same arithmetic
+                    int ra = r0 + a / group, rb = r0 + b / group;
+                    boolean liveA = j0 <= pos[ra] && j0 + KT > p0s[ra - r0], liveB = j0 <= pos[rb] && j0 + KT > p0s[rb - r0];
+                    if (!liveA && !liveB) continue;
+                    AttnMath.scores2(s, kOff, q, qo[a], qo[b], hd, scale, s, sOff);
+                    if (liveA) update(s, a, sOff, cap, holes || j0 < p0s[ra - r0] || j0 + KT - 1 > pos[ra], j0, p0s[ra - r0], pos[ra],
+                            cellOf, vOff, aOff, mOff, lOff, hd);
+                    if (liveB && b != a) update(s, b, sOff + KT, cap, holes || j0 < p0s[rb - r0] || j0 + KT - 1 > pos[rb], j0, p0s[rb - r0],
+                            pos[rb], cellOf, vOff, aOff, mOff, lOff, hd);
+                }
             }
-            double sum = 0;
-            for (int j = 0; j < len; j++) {
-                float e = s[j] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(s[j] - max);
-                s[j] = e;
-                sum += e;
-            }
-            float inv = sum == 0 ? 0f : (float) (1.0 / sum);
-            java.util.Arrays.fill(out, oo, oo + hd, 0f);
-            for (int j = 0; j < len; j++) {
-                if (s[j] != 0f) kv.ops.axpy(kv.v, cells.cellAt(sq, p0 + j) * kv.vRow + (long) kvh * hd * elt, s[j] * inv, out, oo, hd);
+            for (int r = r0; r < r1; r++) {
+                for (int g = 0; g < group; g++) {
+                    int h = kvh * group + g, qi = (r - r0) * group + g, oo = r * outCols + h * hd;
+                    float l = AttnMath.sum(s, lOff + qi * L), inv = l == 0 ? 0f : 1f / l;
+                    for (int d = 0; d < hd; d++) out[oo + d] = s[aOff + qi * hd + d] * inv;
+                }
             }
         }
+
+        /** One query's online-softmax step over a tile's scores at s[so..so+KT): mask, max, rescale, exp, weighted values. */
+        private static void update(float[] s, int qi, int so, float cap, boolean mask, int j0, int p0, int p, int[] cellOf,
+                                   int vOff, int aOff, int mOff, int lOff, int hd) {
+            final int KT = AttnMath.KT;
+            if (cap > 0) for (int j = 0; j < KT; j++) s[so + j] = cap * (float) Math.tanh(s[so + j] / cap);
+            if (mask) {
+                for (int j = 0; j < KT; j++) {
+                    int jp = j0 + j;
+                    if (jp < p0 || jp > p || cellOf[j] < 0) s[so + j] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            float max = AttnMath.max(s, so);
+            if (max == Float.NEGATIVE_INFINITY) return;
+            float m = s[mOff + qi];
+            int ao = aOff + qi * hd;
+            if (max > m) {
+                if (m != Float.NEGATIVE_INFINITY) {
+                    float corr = AttnMath.exp1(m - max);
+                    AttnMath.scale(s, lOff + qi * AttnMath.lanes(), AttnMath.lanes(), corr);
+                    AttnMath.scale(s, ao, hd, corr);
+                }
+                s[mOff + qi] = m = max;
+            }
+            AttnMath.exp(s, so, m, s, lOff + qi * AttnMath.lanes());
+            AttnMath.weighted(s, so, s, vOff, s, ao, hd);
+        }
     }
+
+    private static final ThreadLocal<int[]> CELLS = ThreadLocal.withInitial(() -> new int[AttnMath.KT]);
+    private static final ThreadLocal<int[]> QOFF = ThreadLocal.withInitial(() -> new int[64]), P0 = ThreadLocal.withInitial(() -> new int[8]);
 
     private final AttentionTask attention = new AttentionTask();
 
