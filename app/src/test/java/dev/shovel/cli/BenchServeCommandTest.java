@@ -46,6 +46,13 @@ class BenchServeCommandTest {
             // the server counted 12 generated tokens for each of the 7 requests (one warm-up), as the table says
             assertEquals(7 * 12, metric(r, "shovel:tokens_predicted_total"), 0);
             assertEquals(7, metric(r, "shovel:requests_total"), 0);
+            // the latency histograms: one first token and one queue time per request, 11 gaps between 12 tokens
+            assertEquals(7, metric(r, "shovel:time_to_first_token_seconds_count"), 0);
+            assertEquals(7, metric(r, "shovel:queue_time_seconds_count"), 0);
+            assertEquals(7 * 11, metric(r, "shovel:inter_token_latency_seconds_count"), 0);
+            assertEquals(7 * 11, metric(r, "shovel:inter_token_latency_seconds_bucket{le=\"+Inf\"}"), 0);
+            assertTrue(metric(r, "shovel:inter_token_latency_seconds_bucket{le=\"2.5\"}") <= 7 * 11);
+            assertTrue(metric(r, "shovel:time_to_first_token_seconds_sum") > 0);
         }
     }
 

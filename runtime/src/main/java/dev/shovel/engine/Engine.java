@@ -55,6 +55,9 @@ public final class Engine implements AutoCloseable {
     private volatile SlotInfo[] slotInfo;
     private final AtomicLong requests = new AtomicLong(), promptTokens = new AtomicLong(), promptNanos = new AtomicLong(),
             generated = new AtomicLong(), genNanos = new AtomicLong(), preemptions = new AtomicLong();
+    private final Histogram ttft = new Histogram(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            itl = new Histogram(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5),
+            queued = new Histogram(0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60);
 
     // one step's batch, reused
     private final int[] bTok, bPos, bSeq;
@@ -63,6 +66,13 @@ public final class Engine implements AutoCloseable {
     private final float[] logits, row;
     private int rotate;
     private long admissions;
+    // chunked prefill: what a decode-only step of k rows costs, and what a prompt token adds (moving averages, ns)
+    private final double[] decodeStep;
+    private double promptToken;
+    /** While requests decode, a step may take at most this many times a decode-only step (prompt tokens are capped). */
+    static final double SLOWDOWN = 1.8;
+    /** A prompt of at most this many tokens (to process) goes in whole: a short request's first token comes soon. */
+    static final int SHORT_PROMPT = 128;
 
     public Engine(Model model, EngineOptions options) {
         this.model = model;
@@ -81,6 +91,7 @@ public final class Engine implements AutoCloseable {
         owner = new Run[slots.length];
         logits = new float[slots.length * vocab];
         row = new float[vocab];
+        decodeStep = new double[slots.length + 1];
         this.cache = model.newCache(ctx);
         publish();
         loop = Thread.ofPlatform().name("shovel-engine").daemon().start(this::loop);
@@ -135,6 +146,15 @@ public final class Engine implements AutoCloseable {
 
     /** Each slot's state after the last step. */
     public List<SlotInfo> slots() { return List.of(slotInfo); }
+
+    /** Time from submission to the first generated token, per request. */
+    public Histogram timeToFirstToken() { return ttft; }
+
+    /** Time between a request's consecutive generated tokens. */
+    public Histogram interTokenLatency() { return itl; }
+
+    /** Time from submission to a slot, per request. */
+    public Histogram queueTime() { return queued; }
 
     /** Counters since the start, and the current load. */
     public EngineStats stats() {
@@ -219,7 +239,10 @@ public final class Engine implements AutoCloseable {
             long room = cache.free() + evictable(s) + (s.length - common) - reserved();
             if (room < seq.length - common + (r != null && !sample ? 1 : 0)) return; // wait for room; nobody overtakes the head
             try {
-                if (r == null) r = new Run(g, common);
+                if (r == null) {
+                    r = new Run(g, common);
+                    queued.observe(r.admitted - g.submitted);
+                }
             } catch (RuntimeException | Error e) { // no memory for its sampler, say: this request fails, the rest go on
                 queue.pollFirst();
                 g.finish(new Completion("", new int[0], null, seq.length, 0, 0, 0, 0, e));
@@ -332,10 +355,15 @@ public final class Engine implements AutoCloseable {
                 owner[outs++] = r;
             }
             rotate = (rotate + 1) % slots.length;
-            // prompt chunks, first admitted first
+            int decodes = n, budget = promptBudget(decodes);
+            // prompt chunks, first admitted first; while others decode, long prompts only as many tokens as keep
+            // their step within SLOWDOWN times a decode-only step
             for (Run r : running) {
                 if (r.next >= r.seq.length || n >= batch) continue;
+                boolean whole = r.seq.length - r.cached <= SHORT_PROMPT;
                 int want = Math.min(r.seq.length - r.next, batch - n);
+                if (!whole) want = Math.min(want, Math.max(0, budget - (n - decodes)));
+                if (want == 0) continue;
                 while (cache.free() - n < want && evictIdle()) { }
                 int c = Math.min(want, cache.free() - n);
                 for (int i = 0; i < c; i++) {
@@ -350,7 +378,9 @@ public final class Engine implements AutoCloseable {
                 end(newest, null, new ShovelException("no room left in the KV cache for this request"));
                 return;
             }
+            long t0 = System.nanoTime();
             model.forward(new Batch(bTok, bPos, bSeq, bOut, n), cache, logits);
+            learn(decodes, n - decodes, System.nanoTime() - t0);
         } catch (RuntimeException | Error e) {
             // a failed forward pass leaves the cache in an unknown state: fail what runs, start clean
             for (Run r : List.copyOf(running)) end(r, null, e);
@@ -370,6 +400,30 @@ public final class Engine implements AutoCloseable {
             }
         }
         publish();
+    }
+
+    /** Prompt tokens a step with {@code decodes} decoding rows may add; all it can hold when none decode or before the costs are known. */
+    private int promptBudget(int decodes) {
+        if (decodes == 0) return batch;
+        double step = decodeStep[decodes];
+        for (int d = 1; step == 0 && d < decodeStep.length; d++) { // not seen yet: the nearest count seen
+            if (decodes - d > 0 && decodeStep[decodes - d] > 0) step = decodeStep[decodes - d];
+            else if (decodes + d < decodeStep.length && decodeStep[decodes + d] > 0) step = decodeStep[decodes + d];
+        }
+        if (step == 0 || promptToken == 0) return 16; // the first steps, before any cost is known
+        return (int) Math.max(1, (SLOWDOWN - 1) * step / promptToken);
+    }
+
+    /** Updates the step costs from a step of {@code decodes} decoding rows and {@code prompt} prompt rows. */
+    private void learn(int decodes, int prompt, long nanos) {
+        if (prompt == 0) {
+            if (decodes > 0) decodeStep[decodes] = decodeStep[decodes] == 0 ? nanos : 0.9 * decodeStep[decodes] + 0.1 * nanos;
+        } else if (prompt >= 4) {
+            double base = decodes > 0 ? decodeStep[decodes] : 0;
+            if (decodes > 0 && base == 0) return;
+            double perToken = Math.max(0, (nanos - base) / prompt);
+            promptToken = promptToken == 0 ? perToken : 0.8 * promptToken + 0.2 * perToken;
+        }
     }
 
     /** Adds one token of {@code s}'s sequence to the batch at its next position; returns the new row count. */
@@ -412,6 +466,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         r.add(t);
+        if (r.produced == 1) ttft.observe(now - r.g.submitted);
+        else if (r.lastToken != 0) itl.observe(now - r.lastToken);
+        r.lastToken = now;
         boolean stop = r.text.add(tok.tokenBytes(t, false));
         r.g.emit(new Piece(r.released(), t, lp, top));
         if (stop) end(r, StopReason.STOP_STRING, null);
@@ -511,7 +568,7 @@ public final class Engine implements AutoCloseable {
         int next, produced, prefilled;
         int[] out = new int[16];
         int pending = -1; // the sampled token the next step feeds, or -1
-        long promptDone;
+        long promptDone, lastToken; // lastToken: 0 after a preemption, so the gap of a resume is no inter-token latency
 
         Run(Generation g, int cached) {
             this.g = g;
@@ -539,6 +596,7 @@ public final class Engine implements AutoCloseable {
             slot.run = null;
             slot.lastUsed = System.nanoTime();
             slot = null;
+            lastToken = 0;
             if (resume && pending >= 0) {
                 seq = Arrays.copyOf(prompt, prompt.length + produced - 1); // all it generated but the unfed last
                 System.arraycopy(out, 0, seq, prompt.length, produced - 1);

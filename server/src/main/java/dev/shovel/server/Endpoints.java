@@ -53,7 +53,7 @@ final class Endpoints {
             case "/metrics" -> {
                 OpenAiServer.requireGet(call);
                 call.send(200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render(engine.stats(), engine.slotCount()).getBytes(StandardCharsets.UTF_8));
+                        metrics.render(engine.stats(), engine.slotCount(), engine).getBytes(StandardCharsets.UTF_8));
             }
             default -> {
                 if (call.path.startsWith("/v1/models/")) {
