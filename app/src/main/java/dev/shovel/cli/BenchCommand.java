@@ -102,9 +102,15 @@ public final class BenchCommand implements Callable<Integer> {
                             if (!m.options().device().isOpenCl() && d == 0) tgMean = r[0];
                         }
                     }
+                    long rss = rssBytes(); // with the session open: its KV cache counts
+                    long kv = (long) s.contextSize() * m.config().nLayer() * m.config().kvDim() * 2 * m.options().kvType().bytesFor(1 << 8) / 256;
+                    long file = m.gguf().path().toFile().length();
+                    if (rss > 0) {
+                        rssLine = String.format("memory: RSS %d MiB with the %s model loaded = file %d MiB + KV cache %d MiB (%d cells, %s) + %d MiB",
+                                rss >> 20, backend, file >> 20, kv >> 20, s.contextSize(), m.options().kvType().name().toLowerCase(java.util.Locale.ROOT),
+                                (rss - file - kv) >> 20);
+                    }
                 }
-                long rss = rssBytes();
-                if (rss > 0) rssLine = String.format("memory: RSS %d MiB with the %s model loaded (its tensors: %d MiB)", rss >> 20, backend, bytes >> 20);
             }
         }
         if (rssLine != null) System.out.printf("%n%s%n", rssLine);

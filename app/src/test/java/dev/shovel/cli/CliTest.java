@@ -53,6 +53,13 @@ class CliTest {
     }
 
     @Test
+    void q8_0KvCacheNeedsWholeBlocksPerHead() {
+        // the embedded stories260K has heads of 8: a q8_0 cache cannot hold them; q4_0 is no cache type here
+        assertOneLineError(run("-p", "x", "-n", "2", "-ctk", "q8_0"), "multiple of 32");
+        assertOneLineError(run("-p", "x", "-n", "2", "-ctk", "q4_0"), "f32, f16 or q8_0");
+    }
+
+    @Test
     void missingFile() {
         assertOneLineError(run("-m", "/nonexistent/model.gguf", "-p", "x"), "not found");
     }

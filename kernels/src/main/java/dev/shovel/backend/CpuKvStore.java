@@ -14,8 +14,8 @@ final class CpuKvStore implements KvStore {
     private final Arena arena = Arena.ofShared();
 
     CpuKvStore(int cells, int kDim, int vDim, GGMLType type) {
-        if (type != GGMLType.F32 && type != GGMLType.F16) {
-            throw new IllegalArgumentException("KV cache type must be f32 or f16, got " + type);
+        if (type != GGMLType.F32 && type != GGMLType.F16 && (type != GGMLType.Q8_0 || kDim % 32 != 0 || vDim % 32 != 0)) {
+            throw new IllegalArgumentException("KV cache type must be f32, f16 or q8_0 (rows of whole blocks), got " + type);
         }
         this.cells = cells;
         this.kDim = kDim;

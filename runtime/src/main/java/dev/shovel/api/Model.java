@@ -4,6 +4,7 @@ import dev.shovel.ShovelException;
 import dev.shovel.backend.Backend;
 import dev.shovel.backend.CpuBackend;
 import dev.shovel.backend.WorkerPool;
+import dev.shovel.gguf.GGMLType;
 import dev.shovel.gguf.GGUFFile;
 import dev.shovel.model.Batch;
 import dev.shovel.model.KvCache;
@@ -46,6 +47,12 @@ public final class Model implements AutoCloseable {
             this.layerBackends = new Backend[config.nLayer()];
             for (int l = 0; l < layerBackends.length; l++) layerBackends[l] = l < offload ? gpu : cpu;
             Backend out = gpu != null && offload == config.nLayer() ? gpu : cpu;
+            if (options.kvType() == GGMLType.Q8_0) {
+                if (config.headDim() % 32 != 0) {
+                    throw new ShovelException("a q8_0 KV cache needs a head size that is a multiple of 32; this model's is " + config.headDim());
+                }
+                if (offload > 0) throw new ShovelException("the OpenCL device keeps its KV cache as f32 or f16; use -ctk f16 -ctv f16");
+            }
             Weights w = Weights.load(gguf, config, layerBackends, out);
             this.ctxSize = options.ctxSize() > 0 ? options.ctxSize() : Math.min(config.ctxTrain(), 4096);
             this.transformer = new Transformer(config, w, layerBackends, out, Math.min(options.batchSize(), ctxSize));

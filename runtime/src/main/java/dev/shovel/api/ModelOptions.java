@@ -20,8 +20,8 @@ public record ModelOptions(int threads, int ctxSize, int batchSize, GGMLType kvT
     public ModelOptions {
         if (batchSize < 1) throw new ShovelException("batch size must be at least 1, got " + batchSize);
         if (ctxSize < 0) throw new ShovelException("context size must be >= 0, got " + ctxSize);
-        if (kvType != GGMLType.F32 && kvType != GGMLType.F16) {
-            throw new ShovelException("KV cache type must be f32 or f16, got " + kvType);
+        if (kvType != GGMLType.F32 && kvType != GGMLType.F16 && kvType != GGMLType.Q8_0) {
+            throw new ShovelException("KV cache type must be f32, f16 or q8_0, got " + kvType.name().toLowerCase(java.util.Locale.ROOT));
         }
         if (device == null) device = Device.CPU;
         if (gpuLayers < -1) throw new ShovelException("GPU layers must be >= 0 (or -1 for all), got " + gpuLayers);

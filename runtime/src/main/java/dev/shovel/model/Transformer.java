@@ -25,13 +25,15 @@ public final class Transformer {
     /** Per layer, the weights of the q/k/v and up/gate matmuls, each group run as one job on one input. */
     private final Weight[][] qkv, upGate;
 
-    /** Activation buffers of one backend, sized for {@code maxBatch} rows. */
+    /** Activation buffers of one backend, sized for {@code rows} rows. */
     private static final class Scratch {
+        final int rows;
         final Buf x, xb, q, k, v, att, hb, hb2;
         final Buf[] qkv, upGate; // outputs of the matmuls that share an input
 
 
         Scratch(Backend b, ModelConfig c, int n) {
+            rows = n;
             x = b.buf(n, c.nEmbd());
             xb = b.buf(n, c.nEmbd());
             q = b.buf(n, c.qDim());
@@ -62,7 +64,18 @@ public final class Transformer {
 
     public int maxBatch() { return maxBatch; }
 
-    private Scratch scratch(Backend b) { return scratch.computeIfAbsent(b, k -> new Scratch(k, c, maxBatch)); }
+    /**
+     * The backend's buffers, for at least {@code n} rows: grown in powers of two up to {@link #maxBatch} as batches
+     * grow, so decoding and short prompts do not hold a full batch's activations.
+     */
+    private Scratch scratch(Backend b, int n) {
+        Scratch s = scratch.get(b);
+        if (s == null || s.rows < n) {
+            int rows = Math.min(maxBatch, Math.max(16, Integer.highestOneBit(Math.max(1, n - 1)) << 1));
+            scratch.put(b, s = new Scratch(b, c, Math.max(rows, n)));
+        }
+        return s;
+    }
 
     /**
      * Runs the batch (at most {@link #maxBatch()} rows), storing its keys and values in {@code cache}. Returns the
@@ -81,7 +94,7 @@ public final class Transformer {
         int[] pos = batch.pos(), seq = batch.seq();
         int[] cells = cache.place(batch);
         Backend b = layerBackend.length > 0 ? layerBackend[0] : outBackend;
-        Scratch s = scratch(b);
+        Scratch s = scratch(b, n);
         b.getRows(w.tokenEmbd(), batch.tokens(), n, s.x);
         if (c.embdScale() != 1f) b.scale(s.x, c.embdScale(), n); // gemma: sqrt(n_embd); granite: embedding_scale
 
@@ -178,7 +191,7 @@ public final class Transformer {
         if (from == to) return s;
         float[] host = new float[n * c.nEmbd()];
         from.download(s.x, n, host);
-        Scratch t = scratch(to);
+        Scratch t = scratch(to, n);
         to.upload(host, n, t.x);
         return t;
     }

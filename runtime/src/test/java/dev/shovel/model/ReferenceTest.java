@@ -114,6 +114,22 @@ class ReferenceTest {
         assertAll(name, checks);
     }
 
+    /** A Q8_0 KV cache (-ctk q8_0): llama.cpp's F32-cache logits within the cache's 8-bit rounding, argmax kept. */
+    @Test
+    void q8_0KvCacheStaysNearLlamaCpp() {
+        Reference ref = Reference.load("llamaq-f32");
+        try (Engine e = new Engine(ref.model(), 2, GGMLType.Q8_0, 256, 64)) {
+            float[][] got = e.allLogits(ref.inputIds());
+            double d = Reference.maxAbs(got, ref.logits());
+            System.out.printf("llamaq-f32 -ctk q8_0  max|dlogit| %.2e%n", d);
+            assertTrue(d > 0 && d <= 0.1, "max |dlogit| " + d);
+            for (int i = 0; i < got.length; i++) {
+                if (margin(ref.logits()[i]) <= 0.2) continue;
+                assertEquals(Sampler.argmax(ref.logits()[i], 0, got[i].length), Sampler.argmax(got[i], 0, got[i].length), "argmax at " + i);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_1", "llamaq-q5_0", "llamaq-q5_1", "llamaq-q4_k",
             "llamaq-q5_k", "llamaq-q6_k"})
