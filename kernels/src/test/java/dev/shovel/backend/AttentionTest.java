@@ -1,15 +1,12 @@
 package dev.shovel.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shovel.ChildJvm;
 import dev.shovel.gguf.GGMLType;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,14 +78,7 @@ public class AttentionTest {
     @ParameterizedTest
     @CsvSource({"32, 8", "16, 4"})
     void otherVectorSizes(int maxVectorBytes, int lanes) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-XX:MaxVectorSize=" + maxVectorBytes, "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), AttentionTest.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("ok " + lanes), out);
+        ChildJvm.assertOkWithVectors(AttentionTest.class, maxVectorBytes, lanes);
     }
 
     public static void main(String[] args) {
