@@ -26,6 +26,7 @@ public final class GGUFFile implements AutoCloseable {
 
     private final Path path;
     private final Arena arena;
+    private final PageMemory.Pool pages;
     private final MemorySegment data;
     private final int version;
     private final Map<String, GGUFValue> metadata;
@@ -38,6 +39,7 @@ public final class GGUFFile implements AutoCloseable {
                      Map<String, TensorInfo> tensors, long dataOffset, int alignment) {
         this.path = path;
         this.arena = arena;
+        this.pages = new PageMemory.Pool(arena);
         this.data = data;
         this.version = version;
         this.metadata = metadata;
@@ -149,7 +151,7 @@ public final class GGUFFile implements AutoCloseable {
     /** Zeroed, 64-byte aligned memory that lives as long as this file is open (weights repacked at load). */
     public MemorySegment allocate(long bytes) {
         if (closed) throw new GGUFException("GGUF file " + path + " is closed");
-        return arena.allocate(bytes, 64);
+        return pages.allocate(bytes);
     }
 
     public String getString(String key, String def) {
