@@ -20,26 +20,29 @@ final class PageMemory {
 
     private static final long HUGE = 2L << 20;
     private static final int PROT_RW = 3, MAP_PRIVATE_ANON = 0x22, MADV_HUGEPAGE = 14;
-    private static final MethodHandle MMAP, MUNMAP, MADVISE;
+    /** libc's mmap, munmap and madvise, looked up on the first block that wants them (nulls where unavailable). */
+    private static final class Libc {
+        static final MethodHandle MMAP, MUNMAP, MADVISE;
 
-    static {
-        MethodHandle mmap = null, munmap = null, madvise = null;
-        try {
-            if (System.getProperty("os.name", "").startsWith("Linux") && PageMemory.class.getModule().isNativeAccessEnabled()
-                    && !Boolean.getBoolean("shovel.noHugePages")) {
-                Linker l = Linker.nativeLinker();
-                var libc = l.defaultLookup();
-                mmap = l.downcallHandle(libc.find("mmap").orElseThrow(),
-                        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-                munmap = l.downcallHandle(libc.find("munmap").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-                madvise = l.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        static {
+            MethodHandle mmap = null, munmap = null, madvise = null;
+            try {
+                if (System.getProperty("os.name", "").startsWith("Linux") && PageMemory.class.getModule().isNativeAccessEnabled()
+                        && !Boolean.getBoolean("shovel.noHugePages")) {
+                    Linker l = Linker.nativeLinker();
+                    var libc = l.defaultLookup();
+                    mmap = l.downcallHandle(libc.find("mmap").orElseThrow(),
+                            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+                    munmap = l.downcallHandle(libc.find("munmap").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+                    madvise = l.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+                }
+            } catch (RuntimeException | LinkageError e) {
+                mmap = munmap = madvise = null; // the arena's memory then
             }
-        } catch (RuntimeException | LinkageError e) {
-            mmap = munmap = madvise = null; // the arena's memory then
+            MMAP = mmap;
+            MUNMAP = munmap;
+            MADVISE = madvise;
         }
-        MMAP = mmap;
-        MUNMAP = munmap;
-        MADVISE = madvise;
     }
 
     /**
@@ -55,7 +58,7 @@ final class PageMemory {
         Pool(Arena arena) { this.arena = arena; }
 
         synchronized MemorySegment allocate(long bytes) {
-            if (MMAP == null || bytes < HUGE) return arena.allocate(bytes, 64);
+            if (bytes < HUGE || Libc.MMAP == null) return arena.allocate(bytes, 64);
             long at = (used + 63) & ~63L;
             if (chunk == null || at + bytes > chunk.byteSize()) {
                 MemorySegment c = map(Math.max(CHUNK, bytes));
@@ -71,11 +74,11 @@ final class PageMemory {
         private MemorySegment map(long bytes) {
             long size = (bytes + HUGE - 1) / HUGE * HUGE, total = size + HUGE; // room to align the start
             try {
-                MemorySegment base = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, total, PROT_RW, MAP_PRIVATE_ANON, -1, 0L);
+                MemorySegment base = (MemorySegment) Libc.MMAP.invokeExact(MemorySegment.NULL, total, PROT_RW, MAP_PRIVATE_ANON, -1, 0L);
                 long addr = base.address();
                 if (addr == -1L || addr == 0L) return null; // MAP_FAILED
                 long aligned = (addr + HUGE - 1) / HUGE * HUGE;
-                int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(aligned), size, MADV_HUGEPAGE);
+                int ignored = (int) Libc.MADVISE.invokeExact(MemorySegment.ofAddress(aligned), size, MADV_HUGEPAGE);
                 return MemorySegment.ofAddress(aligned).reinterpret(size, arena, s -> unmap(addr, total));
             } catch (Throwable t) {
                 return null;
@@ -85,7 +88,7 @@ final class PageMemory {
 
     private static void unmap(long addr, long total) {
         try {
-            int ignored = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(addr), total);
+            int ignored = (int) Libc.MUNMAP.invokeExact(MemorySegment.ofAddress(addr), total);
         } catch (Throwable t) {
             // nothing to do: the process keeps the mapping
         }
