@@ -66,7 +66,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         LoadGenerator gen = new LoadGenerator(u, apiKey);
         Duration t = Duration.ofSeconds(timeout);
         for (int i = 0, done = 0; done < warmup; i++) { // a few tries: llama-server fails some random-weight outputs
-            Result w = gen.run(new Options(u, apiKey, model, 1, 1, promptTokens, maxTokens, seed + 999_983 + i, t));
+            Result w = gen.run(new Options(model, 1, 1, promptTokens, maxTokens, seed + 999_983 + i, t));
             if (!w.ok().isEmpty()) done++;
             else if (i - done >= 4) throw new ShovelException("the server failed the warm-up request: " + w.samples().get(0).error());
         }
@@ -80,7 +80,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         for (int row = 0; row < clients.size(); row++) {
             int c = clients.get(row), r = requests != null ? requests : Math.max(8, 4 * c);
             // prompts new to the server in every row: no prefix cache helps
-            Result res = gen.run(new Options(u, apiKey, model, c, r, promptTokens, maxTokens, seed + 7919L * (row + 1), t));
+            Result res = gen.run(new Options(model, c, r, promptTokens, maxTokens, seed + 7919L * (row + 1), t));
             int failed = res.samples().size() - res.ok().size();
             if (failed > 0) lastError = res.samples().stream().filter(s -> s.error() != null).findFirst().get().error();
             if (res.ok().isEmpty()) failedRows++;

@@ -393,7 +393,7 @@ public final class CpuBackend implements Backend {
                 for (int g = 0; g < group; g++) qo[(r - r0) * group + g] = r * qCols + (kvh * group + g) * hd;
             }
             float scale = spec.scale(), cap = spec.softcap();
-            long kHead = kv.ops.rowBytes(kvh * hd), vHead = kv.ops.rowBytes(kvh * hd);
+            long head = kv.ops.rowBytes(kvh * hd); // the KV head's offset in a key row and in a value row
             int lo = Integer.MAX_VALUE, hi = pos[r1 - 1];
             for (int r = r0; r < r1; r++) lo = Math.min(lo, p0s[r - r0]);
             int[] cellOf = CELLS.get();
@@ -409,9 +409,9 @@ public final class CpuBackend implements Backend {
                         continue;
                     }
                     any = true;
-                    kv.ops.dequantize(kv.k, c * kv.kRow + kHead, s, rowOff, hd);
+                    kv.ops.dequantize(kv.k, c * kv.kRow + head, s, rowOff, hd);
                     for (int d = 0; d < hd; d++) s[kOff + d * KT + j] = s[rowOff + d];
-                    kv.ops.dequantize(kv.v, c * kv.vRow + vHead, s, vOff + j * hd, hd);
+                    kv.ops.dequantize(kv.v, c * kv.vRow + head, s, vOff + j * hd, hd);
                 }
                 if (!any) continue;
                 for (int a = 0; a < nq; a += 2) {

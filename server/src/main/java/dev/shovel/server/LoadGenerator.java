@@ -41,8 +41,8 @@ public final class LoadGenerator {
             + "being under never day same another know while last might us great old off come since against go came right "
             + "used take three garden river morning window letter summer mountain village winter story market music ocean").split(" ");
 
-    public record Options(URI url, String apiKey, String model, int clients, int requests, int promptTokens, int maxTokens,
-                          long seed, Duration timeout) {}
+    /** One run: the request's model field (or null), concurrent clients, requests, and each request's shape. */
+    public record Options(String model, int clients, int requests, int promptTokens, int maxTokens, long seed, Duration timeout) {}
 
     /** One request's measurements: times in nanoseconds from its send; {@code error} set when it failed. */
     public record Sample(int promptTokens, int generatedTokens, long ttft, long total, long[] gaps, String error) {}
