@@ -103,12 +103,15 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                     }
                     long rss = rssBytes(); // with the session open: its KV cache counts
-                    long kv = (long) s.contextSize() * m.config().nLayer() * m.config().kvDim() * 2 * m.options().kvType().bytesFor(1 << 8) / 256;
+                    long perCell = (long) m.config().nLayer() * m.config().kvDim() * 2 * m.options().kvType().bytesFor(1 << 8) / 256;
+                    long kv = s.contextSize() * perCell, used = 0;
+                    for (int d : depths) used = Math.max(used, Math.min(s.contextSize(), d + longest) * perCell);
+                    if (m.options().device().isOpenCl()) used = kv; // device memory: counted whole
                     long file = m.gguf().path().toFile().length();
-                    if (rss > 0) {
-                        rssLine = String.format("memory: RSS %d MiB with the %s model loaded = file %d MiB + KV cache %d MiB (%d cells, %s) + %d MiB",
-                                rss >> 20, backend, file >> 20, kv >> 20, s.contextSize(), m.options().kvType().name().toLowerCase(java.util.Locale.ROOT),
-                                (rss - file - kv) >> 20);
+                    if (rss > 0) { // the CPU cache takes RAM only for the cells written (lazy pages)
+                        rssLine = String.format("memory: RSS %d MiB with the %s model loaded = file %d MiB + KV cache %d MiB written of %d MiB (%d cells, %s) + %d MiB",
+                                rss >> 20, backend, file >> 20, used >> 20, kv >> 20, s.contextSize(),
+                                m.options().kvType().name().toLowerCase(java.util.Locale.ROOT), (rss - file - used) >> 20);
                     }
                 }
             }

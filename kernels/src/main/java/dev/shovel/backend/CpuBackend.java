@@ -47,14 +47,26 @@ public final class CpuBackend implements Backend {
         }
         MemorySegment src = file.tensorData(t);
         Planar of = PLANAR && rows > 1 ? Planar.of(t.type()) : null;
-        Planar planar = of != null && of.finiteScales(src, rows, cols) ? of : null;
+        int chunks = Math.min(rows, pool.threads() * 4);
+        Planar planar = of != null && finiteScales(of, src, rows, cols, chunks) ? of : null;
         if (planar == null) return new CpuWeight(t.name(), t.type(), rows, cols, src, ops, dense, null);
         PlanarMatrix m = PlanarMatrix.of(planar, file.allocate(planar.bytes(rows, cols)), rows, cols);
-        int chunks = Math.min(rows, pool.threads() * 4);
         pool.run(chunks, c -> planar.pack(src, rows, cols, m.data(), WorkerPool.split(rows, chunks, c),
                 WorkerPool.split(rows, chunks, c + 1)));
         if (src.isMapped()) src.unload(); // the planar copy replaces these pages
         return new CpuWeight(t.name(), t.type(), rows, cols, null, ops, null, m);
+    }
+
+    /** {@link Planar#finiteScales} over the pool, a range of rows per chunk (it reads, and faults in, the whole file). */
+    private boolean finiteScales(Planar planar, MemorySegment src, int rows, int cols, int chunks) {
+        long rowBytes = src.byteSize() / rows;
+        boolean[] ok = new boolean[chunks];
+        pool.run(chunks, c -> {
+            long r0 = WorkerPool.split(rows, chunks, c), r1 = WorkerPool.split(rows, chunks, c + 1);
+            ok[c] = planar.finiteScales(src.asSlice(r0 * rowBytes, (r1 - r0) * rowBytes), r1 - r0, cols);
+        });
+        for (boolean b : ok) if (!b) return false;
+        return true;
     }
 
     @Override

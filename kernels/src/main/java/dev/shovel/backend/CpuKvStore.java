@@ -2,10 +2,11 @@ package dev.shovel.backend;
 
 import dev.shovel.ggml.TypeOps;
 import dev.shovel.gguf.GGMLType;
+import dev.shovel.gguf.PageMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** Off-heap keys and values, F32 or F16, one row per cell. */
+/** Off-heap keys and values, F32, F16 or Q8_0, one row per cell, in memory that takes RAM only as cells are written. */
 final class CpuKvStore implements KvStore {
     final int cells, kDim, vDim;
     final TypeOps ops;
@@ -23,8 +24,8 @@ final class CpuKvStore implements KvStore {
         this.ops = TypeOps.of(type);
         this.kRow = type.bytesFor(kDim);
         this.vRow = type.bytesFor(vDim);
-        this.k = arena.allocate(kRow * cells, 64);
-        this.v = arena.allocate(vRow * cells, 64);
+        this.k = PageMemory.lazy(arena, kRow * cells); // untouched cells take no RAM
+        this.v = PageMemory.lazy(arena, vRow * cells);
     }
 
     @Override public int cells() { return cells; }

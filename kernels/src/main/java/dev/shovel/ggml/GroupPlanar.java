@@ -57,7 +57,13 @@ abstract class GroupPlanar extends Planar {
         for (long r = r0; r < r1; r++) {
             for (int b = 0; b < nb; b++) {
                 long blk = (r * nb + b) * (qs + 2), base = base(nb, r, b);
-                for (int i = 0; i < qs / c; i++) MemorySegment.copy(src, blk + 2 + (long) i * c, dst, chunk(base, r, i), c);
+                if (c == 4) { // one int per chunk: MemorySegment.copy's checks cost more than 4 bytes' copy
+                    for (int i = 0; i < qs / c; i++) dst.set(I32, chunk(base, r, i), src.get(I32, blk + 2 + (long) i * c));
+                } else if (c == 2) {
+                    for (int i = 0; i < qs / c; i++) dst.set(I16, chunk(base, r, i), src.get(I16, blk + 2 + (long) i * c));
+                } else {
+                    for (int i = 0; i < qs / c; i++) MemorySegment.copy(src, blk + 2 + (long) i * c, dst, chunk(base, r, i), c);
+                }
                 dst.set(I16, scale(base, r), src.get(I16, blk));
             }
         }

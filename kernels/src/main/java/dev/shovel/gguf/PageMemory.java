@@ -15,8 +15,25 @@ import java.lang.invoke.MethodHandle;
  * pages (the kernel hands out zeroed pages, so nothing is written twice, and a 2 MiB page takes one fault and one TLB
  * entry where 4 KiB pages take 512); elsewhere, or without native access, the arena's own (zero-filled) memory.
  */
-final class PageMemory {
+public final class PageMemory {
     private PageMemory() {}
+
+    /**
+     * Zeroed memory that takes no RAM until written (an anonymous mapping of 4 KiB pages, freed with the arena), for
+     * buffers filled from the start, such as a KV cache; the arena's zero-filled memory where mmap is unavailable.
+     */
+    public static MemorySegment lazy(Arena arena, long bytes) {
+        if (bytes >= HUGE && Libc.MMAP != null) {
+            try {
+                MemorySegment base = (MemorySegment) Libc.MMAP.invokeExact(MemorySegment.NULL, bytes, PROT_RW, MAP_PRIVATE_ANON, -1, 0L);
+                long addr = base.address();
+                if (addr != -1L && addr != 0L) return base.reinterpret(bytes, arena, s -> unmap(addr, bytes));
+            } catch (Throwable t) {
+                // the arena's memory below
+            }
+        }
+        return arena.allocate(bytes, 64);
+    }
 
     private static final long HUGE = 2L << 20;
     private static final int PROT_RW = 3, MAP_PRIVATE_ANON = 0x22, MADV_HUGEPAGE = 14;

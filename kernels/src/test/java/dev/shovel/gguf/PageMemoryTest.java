@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The repack pool: zeroed, 64-byte aligned, disjoint blocks of any size, freed with the arena. */
+/** The repack pool (zeroed, 64-byte aligned, disjoint blocks of any size) and lazy memory, freed with the arena. */
 class PageMemoryTest {
     @Test
     void blocksAreZeroedAlignedAndDisjoint() {
@@ -32,5 +32,20 @@ class PageMemoryTest {
         }
         arena.close();
         assertTrue(!blocks.get(0).scope().isAlive(), "freed with the arena");
+    }
+
+    @Test
+    void lazyMemoryIsZeroedWritableAndFreedWithTheArena() {
+        Arena arena = Arena.ofShared();
+        MemorySegment small = PageMemory.lazy(arena, 4096), big = PageMemory.lazy(arena, 24L << 20);
+        for (MemorySegment m : List.of(small, big)) {
+            assertEquals(0, m.address() % 64, "aligned");
+            for (long at : new long[] {0, m.byteSize() / 2, m.byteSize() - 1}) assertEquals(0, m.get(ValueLayout.JAVA_BYTE, at), "zeroed");
+            m.set(ValueLayout.JAVA_BYTE, m.byteSize() - 1, (byte) 7);
+            assertEquals(7, m.get(ValueLayout.JAVA_BYTE, m.byteSize() - 1));
+        }
+        assertEquals(24L << 20, big.byteSize());
+        arena.close();
+        assertTrue(!big.scope().isAlive() && !small.scope().isAlive(), "freed with the arena");
     }
 }
