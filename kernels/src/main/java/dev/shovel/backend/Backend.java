@@ -72,6 +72,24 @@ public interface Backend extends AutoCloseable {
     /** dst[i] = src[rows[i]]. */
     void gather(Buf src, int[] rows, int n, Buf dst);
 
+    /**
+     * dst[rows[i]] += scale[i] * src[i] for i in [0, n) (a mixture-of-experts layer adds each expert's rows back to
+     * the tokens that chose it). Devices may override this host round trip.
+     */
+    default void scatterAdd(Buf src, int[] rows, float[] scale, int n, Buf dst, int dstRows) {
+        int c = src.cols();
+        float[] s = new float[n * c], d = new float[dstRows * c];
+        download(src, n, s);
+        download(dst, dstRows, d);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < c; j++) d[rows[i] * c + j] += scale[i] * s[i * c + j];
+        }
+        upload(d, dstRows, dst);
+    }
+
+    /** x = 0 for rows [0, n). */
+    default void zero(Buf x, int n) { upload(new float[n * x.cols()], n, x); }
+
     /** Copies {@code n} rows to host memory. */
     void download(Buf src, int n, float[] dst);
 

@@ -548,6 +548,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void scatterAdd(Buf src, int[] rows, float[] scale, int n, Buf dst, int dstRows) {
+        float[] s = a(src), d = a(dst);
+        int c = src.cols();
+        for (int i = 0; i < n; i++) {
+            int so = i * c, dOff = rows[i] * c;
+            float k = scale[i];
+            for (int j = 0; j < c; j++) d[dOff + j] += k * s[so + j];
+        }
+    }
+
+    @Override public void zero(Buf x, int n) { java.util.Arrays.fill(a(x), 0, n * x.cols(), 0f); }
+
+    @Override
     public void download(Buf src, int n, float[] dst) { System.arraycopy(a(src), 0, dst, 0, n * src.cols()); }
 
     @Override

@@ -22,7 +22,7 @@ public record Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn
     public enum Ffn { SWIGLU, GEGLU, GELU }
 
     public static final List<String> SUPPORTED = List.of(
-            "llama", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gemma3", "granite", "olmo2", "smollm3", "starcoder2");
+            "llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "phi3", "gemma", "gemma2", "gemma3", "granite", "olmo2", "smollm3", "starcoder2");
 
     /** The {@code general.architecture} value. */
     @Override public String toString() { return name; }
@@ -32,8 +32,8 @@ public record Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn
         return switch (name) {
             //                                neox   layerN  ffn   pre    post   qkNorm scaleEmbd
             case "llama", "granite", "smollm3" -> new Architecture(name, false, false, swi, true, false, false, false);
-            case "qwen2", "phi3" -> new Architecture(name, true, false, swi, true, false, false, false);
-            case "qwen3" -> new Architecture(name, true, false, swi, true, false, true, false);
+            case "qwen2", "qwen2moe", "phi3" -> new Architecture(name, true, false, swi, true, false, false, false);
+            case "qwen3", "qwen3moe" -> new Architecture(name, true, false, swi, true, false, true, false);
             case "gemma" -> new Architecture(name, true, false, geg, true, false, false, true);
             case "gemma2" -> new Architecture(name, true, false, geg, true, true, false, true);
             case "gemma3" -> new Architecture(name, true, false, geg, true, true, true, true);

@@ -15,8 +15,9 @@ public record LayerWeights(
         Weight wo, Weight bo,               // blk.N.attn_output
         Weight postAttnNorm,                // blk.N.post_attention_norm
         Weight ffnNorm, Weight ffnNormB,    // blk.N.ffn_norm (absent in olmo2)
-        Weight ffnGate, Weight ffnGateB,    // blk.N.ffn_gate, or the first half of a fused ffn_up (phi3); none in an MLP
+        Weight ffnGate, Weight ffnGateB,    // blk.N.ffn_gate, or the first half of a fused ffn_up (phi3); none in an MLP or MoE
         Weight ffnUp, Weight ffnUpB,        // blk.N.ffn_up
         Weight ffnDown, Weight ffnDownB,    // blk.N.ffn_down
-        Weight postFfnNorm) {               // blk.N.post_ffw_norm
+        Weight postFfnNorm,                 // blk.N.post_ffw_norm
+        ExpertWeights moe) {                // a mixture-of-experts FFN instead of ffn_gate/up/down
 }

@@ -21,6 +21,7 @@ import java.util.List;
  * @param finalSoftcap  logits become c * tanh(logits / c) when c > 0 (gemma2)
  * @param ropeAttnFactor RoPE'd Q and K are multiplied by this ({@code rope.scaling.attn_factor}, LongRoPE)
  * @param ropeOrigCtx   contexts larger than this use {@link LayerSpec#ropeLong()}
+ * @param moe           the mixture-of-experts FFN, or null for a dense model
  */
 public record ModelConfig(
         Architecture arch,
@@ -40,7 +41,8 @@ public record ModelConfig(
         float ropeAttnFactor,
         int ropeOrigCtx,
         boolean tiedOutput,
-        List<LayerSpec> layers) {
+        List<LayerSpec> layers,
+        Moe moe) {
 
     public static final List<String> SUPPORTED = Architecture.SUPPORTED;
 
@@ -136,10 +138,11 @@ public record ModelConfig(
             layers.add(new LayerSpec(r, rl, new AttnSpec(nHead, nHeadKv, headDim, attnScale, sliding[l] ? window : 0,
                     attnSoftcap)));
         }
-        return new ModelConfig(a, nEmbd, nLayer, nHead, nHeadKv, headDim, f.getInt(p + "feed_forward_length"), nVocab,
+        int nFf = f.getInt(p + "feed_forward_length");
+        return new ModelConfig(a, nEmbd, nLayer, nHead, nHeadKv, headDim, nFf, nVocab,
                 ctxTrain, eps, embdScale, residualScale, logitScale, finalSoftcap, attnFactor,
                 f.getInt(p + "rope.scaling.original_context_length", ctxTrain), f.tensor("output.weight") == null,
-                List.copyOf(layers));
+                List.copyOf(layers), Moe.from(f, name, nFf, nLayer));
     }
 
     private static float orElse(float v, float def) { return v == 0f ? def : v; }
@@ -199,6 +202,7 @@ public record ModelConfig(
         java.util.Map<String, List<Integer>> kinds = new java.util.LinkedHashMap<>();
         for (int l = 0; l < nLayer; l++) kinds.computeIfAbsent(describe(layers.get(l)), k -> new ArrayList<>()).add(l);
         kinds.forEach((d, ls) -> lines.add((ls.size() == 1 ? "layer " : "layers ") + ranges(ls) + ": " + d));
+        if (moe != null) lines.add(moe.describe());
         String out = "output: " + (tiedOutput ? "tied to token_embd" : "output.weight");
         if (logitScale != 1f) out += ", logits x " + logitScale;
         if (finalSoftcap > 0) out += ", final soft-cap " + finalSoftcap;

@@ -24,12 +24,16 @@ public final class Transformer {
     private Backend logitsOwner;
     /** Per layer, the weights of the q/k/v and up/gate matmuls, each group run as one job on one input. */
     private final Weight[][] qkv, upGate;
+    /** Per layer and expert, up/gate; per layer, the shared experts' up/gate (null where absent). */
+    private final Weight[][][] expertUpGate;
+    private final Weight[][] sharedUpGate;
 
     /** Activation buffers of one backend, sized for {@code rows} rows. */
     private static final class Scratch {
         final int rows;
         final Buf x, xb, q, k, v, att, hb, hb2;
         final Buf[] qkv, upGate; // outputs of the matmuls that share an input
+        final Routing moe; // null for a dense model
 
 
         Scratch(Backend b, ModelConfig c, int n) {
@@ -44,6 +48,43 @@ public final class Transformer {
             hb2 = b.buf(n, c.nFf());
             qkv = new Buf[] {q, k, v};
             upGate = new Buf[] {hb2, hb};
+            moe = c.moe() != null ? new Routing(b, c, c.moe(), n) : null;
+        }
+    }
+
+    /** A mixture-of-experts block's buffers: the router's scores, one expert's rows, the chosen rows per expert. */
+    private static final class Routing {
+        final Buf scores, in, gate, up, out, sum, sharedGate, sharedUp, sharedOut, sharedZ;
+        final Buf[] upGate, sharedUpGate;
+        final float[] host, p, w, z;
+        final int[] ids, count, identity;
+        final int[][] rowsOf;
+        final float[][] weightOf;
+
+        Routing(Backend b, ModelConfig c, Moe m, int n) {
+            scores = b.buf(n, m.nExpert());
+            in = b.buf(n, c.nEmbd());
+            gate = b.buf(n, m.expertFf());
+            up = b.buf(n, m.expertFf());
+            out = b.buf(n, c.nEmbd());
+            sum = b.buf(n, c.nEmbd());
+            upGate = new Buf[] {up, gate};
+            int sff = Math.max(1, m.sharedFf());
+            sharedGate = b.buf(n, sff);
+            sharedUp = b.buf(n, sff);
+            sharedOut = b.buf(n, c.nEmbd());
+            sharedZ = b.buf(n, 1);
+            sharedUpGate = new Buf[] {sharedUp, sharedGate};
+            host = new float[n * m.nExpert()];
+            p = new float[m.nExpert()];
+            w = new float[m.nUsed()];
+            z = new float[n];
+            ids = new int[m.nUsed()];
+            count = new int[m.nExpert()];
+            identity = new int[n];
+            for (int i = 0; i < n; i++) identity[i] = i;
+            rowsOf = new int[m.nExpert()][n];
+            weightOf = new float[m.nExpert()][n];
         }
     }
 
@@ -56,9 +97,16 @@ public final class Transformer {
         LayerWeights[] ls = w.layers();
         qkv = new Weight[ls.length][];
         upGate = new Weight[ls.length][];
+        expertUpGate = new Weight[ls.length][][];
+        sharedUpGate = new Weight[ls.length][];
         for (int l = 0; l < ls.length; l++) {
             qkv[l] = new Weight[] {ls[l].wq(), ls[l].wk(), ls[l].wv()};
             upGate[l] = new Weight[] {ls[l].ffnUp(), ls[l].ffnGate()};
+            ExpertWeights x = ls[l].moe();
+            if (x == null) continue;
+            expertUpGate[l] = new Weight[x.up().length][];
+            for (int e = 0; e < x.up().length; e++) expertUpGate[l][e] = new Weight[] {x.up()[e], x.gate()[e]};
+            if (x.sharedUp() != null) sharedUpGate[l] = new Weight[] {x.sharedUp(), x.sharedGate()};
         }
     }
 
@@ -131,7 +179,9 @@ public final class Transformer {
 
             // feed-forward
             in = norm(b, s.x, L.ffnNorm(), L.ffnNormB(), s.xb, n);
-            if (L.ffnGate() != null) { // SwiGLU, or GEGLU for gemma
+            if (L.moe() != null) { // mixture of experts
+                moe(b, l, L.moe(), in, s, n);
+            } else if (L.ffnGate() != null) { // SwiGLU, or GEGLU for gemma
                 b.matmul(upGate[l], in, s.upGate, n);
                 if (L.ffnUpB() != null) b.addBias(s.hb2, L.ffnUpB(), n);
                 if (L.ffnGateB() != null) b.addBias(s.hb, L.ffnGateB(), n);
@@ -161,6 +211,52 @@ public final class Transformer {
         if (c.finalSoftcap() > 0) b.softcap(logits, c.finalSoftcap(), outs); // gemma2
         b.download(logits, outs, out);
         return outs;
+    }
+
+    /**
+     * The mixture-of-experts FFN of rows [0, n) of {@code in} into s.xb: the router picks each row's experts (on the
+     * host), then every chosen expert runs once, as a GEMM over the rows that chose it, and adds them back weighted.
+     */
+    private void moe(Backend b, int l, ExpertWeights x, Buf in, Scratch s, int n) {
+        Moe m = c.moe();
+        Routing r = s.moe;
+        int ne = m.nExpert();
+        b.matmul(x.router(), in, r.scores, n);
+        b.download(r.scores, n, r.host);
+        java.util.Arrays.fill(r.count, 0);
+        for (int i = 0; i < n; i++) {
+            m.route(r.host, i * ne, r.p, r.ids, r.w);
+            for (int k = 0; k < m.nUsed(); k++) {
+                int e = r.ids[k];
+                r.rowsOf[e][r.count[e]] = i;
+                r.weightOf[e][r.count[e]++] = r.w[k];
+            }
+        }
+        Buf xb = r.sum; // in is usually s.xb (the normed rows), so the sum is made apart and copied there
+        b.zero(xb, n);
+        for (int e = 0; e < ne; e++) {
+            int rows = r.count[e];
+            if (rows == 0) continue; // an expert no row chose is not read
+            b.gather(in, r.rowsOf[e], rows, r.in);
+            b.matmul(expertUpGate[l][e], r.in, r.upGate, rows);
+            b.glu(r.gate, r.up, false, rows);
+            b.matmul(x.down()[e], r.gate, r.out, rows);
+            b.scatterAdd(r.out, r.rowsOf[e], r.weightOf[e], rows, xb, n);
+        }
+        if (sharedUpGate[l] != null) { // shared experts: every row, gated by sigmoid(ffn_gate_inp_shexp . x) in qwen2moe
+            b.matmul(sharedUpGate[l], in, r.sharedUpGate, n);
+            b.glu(r.sharedGate, r.sharedUp, false, n);
+            b.matmul(x.sharedDown(), r.sharedGate, r.sharedOut, n);
+            if (x.sharedRouter() != null) {
+                b.matmul(x.sharedRouter(), in, r.sharedZ, n);
+                b.download(r.sharedZ, n, r.z);
+                for (int i = 0; i < n; i++) r.z[i] = 1f / (1f + (float) Math.exp(-r.z[i]));
+                b.scatterAdd(r.sharedOut, r.identity, r.z, n, xb, n);
+            } else {
+                b.add(xb, r.sharedOut, 1f, n);
+            }
+        }
+        b.gather(xb, r.identity, n, s.xb);
     }
 
     /** The logits buffer of the output backend, grown to at least {@code outs} rows and then reused. */

@@ -28,8 +28,12 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
                 wk = t.matrix("attn_k.weight", e, kv);
                 wv = t.matrix("attn_v.weight", e, kv);
             }
-            Weight gate, up;
-            if (a.ffn() == Architecture.Ffn.GELU) {
+            Weight gate, up, down;
+            ExpertWeights moe = null;
+            if (c.moe() != null && c.moe().at(l)) {
+                moe = t.experts(c.moe(), e);
+                gate = up = down = null;
+            } else if (a.ffn() == Architecture.Ffn.GELU) {
                 gate = null;
                 up = t.matrix("ffn_up.weight", e, ff);
             } else if (t.has("ffn_gate.weight")) {
@@ -40,6 +44,7 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
                 gate = t.b.rows(gateUp, 0, ff);
                 up = t.b.rows(gateUp, ff, ff);
             }
+            down = moe == null ? t.matrix("ffn_down.weight", ff, e) : null;
             layers[l] = new LayerWeights(
                     a.preNorm() ? t.vector("attn_norm.weight", e) : null, t.optVector("attn_norm.bias", e),
                     wq, t.optVector("attn_q.bias", q),
@@ -52,8 +57,8 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
                     a.preNorm() ? t.vector("ffn_norm.weight", e) : null, t.optVector("ffn_norm.bias", e),
                     gate, t.optVector("ffn_gate.bias", ff),
                     up, t.optVector("ffn_up.bias", ff),
-                    t.matrix("ffn_down.weight", ff, e), t.optVector("ffn_down.bias", e),
-                    a.postNorm() ? t.vector("post_ffw_norm.weight", e) : null);
+                    down, t.optVector("ffn_down.bias", e),
+                    a.postNorm() ? t.vector("post_ffw_norm.weight", e) : null, moe);
         }
         Loader g = new Loader(f, layerBackends.length > 0 ? layerBackends[0] : outBackend, "");
         Loader o = new Loader(f, outBackend, "");
@@ -84,6 +89,31 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
         }
 
         Weight optVector(String name, int length) { return has(name) ? vector(name, length) : null; }
+
+        /** The router, a view per expert of the 3-D {@code ffn_*_exps} tensors, and the shared experts if any. */
+        ExpertWeights experts(Moe m, int e) {
+            int n = m.nExpert(), ff = m.expertFf(), sff = m.sharedFf();
+            Weight router = matrix("ffn_gate_inp.weight", e, n);
+            Weight[] gate = perExpert("ffn_gate_exps.weight", e, ff, n), up = perExpert("ffn_up_exps.weight", e, ff, n);
+            Weight[] down = perExpert("ffn_down_exps.weight", ff, e, n);
+            if (sff == 0) return new ExpertWeights(router, gate, up, down, null, null, null, null);
+            return new ExpertWeights(router, gate, up, down, matrix("ffn_gate_shexp.weight", e, sff),
+                    matrix("ffn_up_shexp.weight", e, sff), matrix("ffn_down_shexp.weight", sff, e),
+                    m.sharedGate() ? vector("ffn_gate_inp_shexp.weight", e) : null);
+        }
+
+        /** A 3-D tensor [cols, rows, experts] as one view of {@code rows} rows per expert. */
+        private Weight[] perExpert(String name, int cols, int rows, int experts) {
+            TensorInfo t = info(name);
+            long[] d = t.dims();
+            if (d.length != 3 || d[0] != cols || d[1] != rows || d[2] != experts) {
+                throw shape(t, "[" + cols + ", " + rows + ", " + experts + "]");
+            }
+            Weight all = b.weight(f, t);
+            Weight[] w = new Weight[experts];
+            for (int x = 0; x < experts; x++) w[x] = b.rows(all, x * rows, rows);
+            return w;
+        }
 
         private TensorInfo info(String name) {
             TensorInfo t = f.tensor(prefix + name);

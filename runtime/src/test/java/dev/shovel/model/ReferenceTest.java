@@ -36,9 +36,12 @@ class ReferenceTest {
         return name.startsWith("gemma") || name.equals("starcoder2") ? 1e-2 : 2e-3;
     }
 
+    /** llama.cpp's perplexities by model: SET 1 ({@code perplexity.json}) and SET 1b ({@code perplexity-2.json}). */
     static JsonNode perplexities() {
         try {
-            return Reference.JSON.readTree(Reference.root().resolve("perplexity.json").toFile()).get("ppl");
+            var all = (com.fasterxml.jackson.databind.node.ObjectNode) Reference.JSON.readTree(Reference.root().resolve("perplexity.json").toFile()).get("ppl");
+            all.setAll((com.fasterxml.jackson.databind.node.ObjectNode) Reference.JSON.readTree(Reference.root().resolve("perplexity-2.json").toFile()).get("ppl"));
+            return all;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,7 +74,7 @@ class ReferenceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama", "llama31-ropefreqs", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gemma3",
-            "granite", "olmo2", "smollm3", "starcoder2", "llamaq-f32"})
+            "granite", "olmo2", "smollm3", "starcoder2", "llamaq-f32", "qwen3moe", "qwen2moe", "llama-moe"})
     void matchesLlamaCpp(String name) {
         Reference ref = Reference.load(name);
         double tol = tolerance(name);
@@ -167,7 +170,7 @@ class ReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k"})
+    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k", "qwen2moe"})
     void logitsAreBitIdenticalForOneAndTwoThreads(String name) {
         Reference ref = Reference.load(name);
         float[][] one, two;

@@ -1,0 +1,104 @@
+package dev.shovel.model;
+
+import dev.shovel.ShovelException;
+import dev.shovel.gguf.GGUFFile;
+
+/**
+ * A mixture-of-experts feed-forward block, as llama.cpp's {@code build_moe_ffn}: a router ({@code ffn_gate_inp})
+ * scores the experts per token, the top {@code nUsed} run their SiLU-gated FFN ({@code ffn_*_exps}) and the outputs
+ * are summed with the routing weights; shared experts ({@code ffn_*_shexp}) run on every token.
+ *
+ * @param expertFf     width of one expert's FFN
+ * @param sharedFf     width of the shared experts' FFN (all of them as one), 0 without
+ * @param gating       how routing weights are formed
+ * @param normTopK     the selected weights are divided by their sum
+ * @param weightsScale the routing weights are multiplied by this
+ * @param sharedGate   the shared FFN's output is multiplied by sigmoid({@code ffn_gate_inp_shexp} · x) (qwen2moe)
+ * @param leadingDense the first layers keep a dense FFN (deepseek2)
+ */
+public record Moe(int nExpert, int nUsed, int expertFf, int sharedFf, Gating gating, boolean normTopK,
+                  float weightsScale, boolean sharedGate, int leadingDense) {
+
+    /** SOFTMAX: top-k of softmax over all experts; SOFTMAX_WEIGHT: top-k of the raw logits, softmax over those k. */
+    public enum Gating { SOFTMAX, SOFTMAX_WEIGHT }
+
+    /** Whether layer {@code l} routes its FFN through experts. */
+    public boolean at(int l) { return l >= leadingDense; }
+
+    /** The settings of the file, or null for a dense model. */
+    static Moe from(GGUFFile f, String arch, int nFf, int nLayer) {
+        String p = arch + ".";
+        int n = f.getInt(p + "expert_count", 0);
+        if (n == 0) return null;
+        int used = f.getInt(p + "expert_used_count", 0);
+        if (n < 0 || used <= 0 || used > n) {
+            throw new ShovelException("bad expert counts: " + p + "expert_count " + n + ", " + p + "expert_used_count " + used);
+        }
+        int ff = switch (arch) {
+            case "llama" -> nFf; // Mixtral: the experts are feed_forward_length wide
+            default -> f.getInt(p + "expert_feed_forward_length", nFf / used);
+        };
+        int shared = switch (arch) {
+            case "qwen2moe" -> f.getInt(p + "expert_shared_feed_forward_length", 0);
+            default -> f.getInt(p + "expert_shared_count", 0) * ff;
+        };
+        boolean norm = f.getBool(p + "expert_weights_norm", !arch.equals("qwen2moe"));
+        int dense = f.getInt(p + "leading_dense_block_count", 0);
+        if (ff <= 0 || shared < 0 || dense < 0 || dense > nLayer) {
+            throw new ShovelException("bad expert sizes: expert ff " + ff + ", shared ff " + shared + ", leading dense blocks " + dense);
+        }
+        return new Moe(n, used, ff, shared, Gating.SOFTMAX, norm, f.getFloat(p + "expert_weights_scale", 1f),
+                arch.equals("qwen2moe"), dense);
+    }
+
+    /**
+     * Routes one token: from the router's {@code nExpert} logits at {@code logits[off..]}, the chosen experts (best
+     * first) into {@code ids} and their weights into {@code w}; {@code p} is scratch of nExpert floats.
+     */
+    public void route(float[] logits, int off, float[] p, int[] ids, float[] w) {
+        if (gating == Gating.SOFTMAX) softmax(logits, off, nExpert, p, 0);
+        else System.arraycopy(logits, off, p, 0, nExpert);
+        for (int k = 0; k < nUsed; k++) { // selection by repeated maximum: the first of equal scores wins
+            int best = -1;
+            for (int e = 0; e < nExpert; e++) {
+                if (taken(ids, k, e)) continue;
+                if (best < 0 || p[e] > p[best]) best = e;
+            }
+            ids[k] = best;
+            w[k] = p[best];
+        }
+        if (gating == Gating.SOFTMAX_WEIGHT) softmax(w, 0, nUsed, w, 0);
+        if (normTopK) {
+            float sum = 0;
+            for (int k = 0; k < nUsed; k++) sum += w[k];
+            sum = Math.max(sum, 6.103515625e-5f); // ggml clamps the divisor
+            for (int k = 0; k < nUsed; k++) w[k] /= sum;
+        }
+        if (weightsScale != 1f) for (int k = 0; k < nUsed; k++) w[k] *= weightsScale;
+    }
+
+    private static boolean taken(int[] ids, int k, int e) {
+        for (int i = 0; i < k; i++) if (ids[i] == e) return true;
+        return false;
+    }
+
+    /** out[o..o+n) = softmax(x[off..off+n)), the sum in double as ggml's soft_max. */
+    static void softmax(float[] x, int off, int n, float[] out, int o) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += out[o + i] = (float) Math.exp(x[off + i] - max);
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) out[o + i] *= inv;
+    }
+
+    /** One line for {@code info}. */
+    String describe() {
+        String d = "experts: " + nExpert + ", " + nUsed + " used per token, expert ff " + expertFf + ", gating "
+                + (gating == Gating.SOFTMAX ? "softmax" : "softmax over the top " + nUsed) + (normTopK ? ", top-k renormalized" : "");
+        if (weightsScale != 1f) d += ", weights x " + weightsScale;
+        if (sharedFf > 0) d += ", shared experts ff " + sharedFf + (sharedGate ? " with a sigmoid gate" : "");
+        if (leadingDense > 0) d += ", first " + leadingDense + (leadingDense == 1 ? " layer" : " layers") + " dense";
+        return d;
+    }
+}
