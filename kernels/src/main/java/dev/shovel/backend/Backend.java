@@ -57,6 +57,19 @@ public interface Backend extends AutoCloseable {
     /** gate = act(gate) * up; act is SiLU, or tanh-GELU when {@code gelu}. */
     void glu(Buf gate, Buf up, boolean gelu, int n);
 
+    /**
+     * gate = x * sigmoid(alpha * x) * (y + 1) with x = min(gate, limit), y = clamp(up, -limit, limit): gpt-oss's
+     * clamped SwiGLU (ggml's swiglu_oai). Devices may override this host round trip.
+     */
+    default void gluOai(Buf gate, Buf up, float alpha, float limit, int n) {
+        int len = n * gate.cols();
+        float[] g = new float[len], u = new float[len];
+        download(gate, n, g);
+        download(up, n, u);
+        for (int i = 0; i < len; i++) g[i] = Act.swigluOai(g[i], u[i], alpha, limit);
+        upload(g, n, gate);
+    }
+
     /** x = tanh-GELU(x). */
     void gelu(Buf x, int n);
 

@@ -80,7 +80,13 @@ public final class CpuBackend implements Backend {
             return new CpuWeight(name, t.type(), count, t.cols(), null, t.ops(), null, t.planar().slice(first, count));
         }
         long rb = t.ops().rowBytes(t.cols());
-        return new CpuWeight(name, t.type(), count, t.cols(), t.data().asSlice(first * rb, count * rb), t.ops(), null, null);
+        MemorySegment data = t.data().asSlice(first * rb, count * rb);
+        float[] dense = null;
+        if (count == 1) { // one row of a 2-D table (gpt-oss's per-expert biases): a vector, as weight() makes them
+            dense = new float[t.cols()];
+            t.ops().dequantize(data, 0, dense, 0, t.cols());
+        }
+        return new CpuWeight(name, t.type(), count, t.cols(), data, t.ops(), dense, null);
     }
 
     @Override public Buf buf(int rows, int cols) { return new HostBuf(rows, cols); }
@@ -442,9 +448,20 @@ public final class CpuBackend implements Backend {
                 for (int g = 0; g < group; g++) {
                     int h = kvh * group + g, qi = (r - r0) * group + g, oo = r * outCols + h * hd;
                     float l = AttnMath.sum(s, lOff + qi * L), inv = l == 0 ? 0f : 1f / l;
+                    if (spec.sinks() != null) inv = sink(spec.sinks()[h], s[mOff + qi], l);
                     for (int d = 0; d < hd; d++) out[oo + d] = s[aOff + qi * hd + d] * inv;
                 }
             }
+        }
+
+        /**
+         * 1 / the softmax denominator with a sink logit sk beside the keys (running max m, sum l): the weighted
+         * values, summed relative to m, are rescaled when the sink is the larger.
+         */
+        private static float sink(float sk, float m, float l) {
+            if (sk <= m) return 1f / (l + (float) Math.exp(sk - m));
+            float corr = m == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(m - sk);
+            return corr / (l * corr + 1f);
         }
 
         /** One query's online-softmax step over a tile's scores at s[so..so+KT): mask, max, rescale, exp, weighted values. */
@@ -556,6 +573,12 @@ public final class CpuBackend implements Backend {
             float k = scale[i];
             for (int j = 0; j < c; j++) d[dOff + j] += k * s[so + j];
         }
+    }
+
+    @Override
+    public void gluOai(Buf gate, Buf up, float alpha, float limit, int n) {
+        float[] g = a(gate), u = a(up);
+        for (int i = 0, len = n * gate.cols(); i < len; i++) g[i] = Act.swigluOai(g[i], u[i], alpha, limit);
     }
 
     @Override public void zero(Buf x, int n) { java.util.Arrays.fill(a(x), 0, n * x.cols(), 0f); }

@@ -42,6 +42,13 @@ public class AttentionTest {
         return b;
     }
 
+    /** Sink logits per head, from far below to far above typical scores (so both of their branches run). */
+    public static float[] sinks(int nHead) {
+        float[] s = new float[nHead];
+        for (int h = 0; h < nHead; h++) s[h] = -6f + 12f * h / Math.max(1, nHead - 1);
+        return s;
+    }
+
     /** Plain attention for one row and head, in double, over cells read back as floats. */
     static double[] reference(float[] kAll, float[] vAll, Cells cells, AttnSpec spec, float[] q, int qo, int p, int sq, int h) {
         int hd = spec.headDim(), kvh = h / (spec.nHead() / spec.nHeadKv()), kvDim = spec.nHeadKv() * hd;
@@ -59,7 +66,9 @@ public class AttentionTest {
             sc[j] = d;
             max = Math.max(max, d);
         }
-        double sum = 0;
+        double sink = spec.sinks() != null ? spec.sinks()[h] : Double.NEGATIVE_INFINITY; // a logit with no value
+        max = Math.max(max, sink);
+        double sum = Math.exp(sink - max);
         double[] o = new double[hd];
         for (int j = p0; j <= p; j++) {
             if (cellOf[j] < 0) continue;
@@ -128,7 +137,8 @@ public class AttentionTest {
                 float[] q = gaussian(r, n * nHead * hd);
                 AttnSpec[] specs = {new AttnSpec(nHead, nHeadKv, hd, 1f / (float) Math.sqrt(hd), 0, 0f),
                         new AttnSpec(nHead, nHeadKv, hd, 1f / (float) Math.sqrt(hd), 70, 0f),
-                        new AttnSpec(nHead, nHeadKv, hd, 0.5f, 0, 4f)};
+                        new AttnSpec(nHead, nHeadKv, hd, 0.5f, 0, 4f),
+                        new AttnSpec(nHead, nHeadKv, hd, 1f / (float) Math.sqrt(hd), 70, 0f, sinks(nHead))};
                 for (AttnSpec spec : specs) {
                     HostBuf qb = new HostBuf(n, nHead * hd);
                     System.arraycopy(q, 0, qb.data, 0, q.length);

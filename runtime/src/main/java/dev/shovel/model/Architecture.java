@@ -14,15 +14,21 @@ import java.util.List;
  * @param postNorm    post_attention_norm / post_ffw_norm on each block's output, before the residual add
  * @param qkNorm      attn_q_norm / attn_k_norm on Q and K before RoPE (per head, or whole vectors for olmo2)
  * @param scaleEmbd   token embeddings multiplied by sqrt(n_embd) (the Gemma family)
+ * @param ffnNorm     the feed-forward block's pre-norm tensor: ffn_norm, or post_attention_norm in gpt-oss
  */
 public record Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn ffn, boolean preNorm,
-                           boolean postNorm, boolean qkNorm, boolean scaleEmbd) {
+                           boolean postNorm, boolean qkNorm, boolean scaleEmbd, String ffnNorm) {
+
+    public Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn ffn, boolean preNorm, boolean postNorm,
+                        boolean qkNorm, boolean scaleEmbd) {
+        this(name, ropeNeox, layerNorm, ffn, preNorm, postNorm, qkNorm, scaleEmbd, "ffn_norm");
+    }
 
     /** SwiGLU: silu(gate) * up; GEGLU: tanh-gelu(gate) * up; GELU: a plain MLP, tanh-gelu(up). */
     public enum Ffn { SWIGLU, GEGLU, GELU }
 
     public static final List<String> SUPPORTED = List.of(
-            "llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "phi3", "gemma", "gemma2", "gemma3", "granite", "olmo2", "smollm3", "starcoder2");
+            "llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "phi3", "gemma", "gemma2", "gemma3", "granite", "olmo2", "smollm3", "starcoder2", "gpt-oss");
 
     /** The {@code general.architecture} value. */
     @Override public String toString() { return name; }
@@ -39,6 +45,7 @@ public record Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn
             case "gemma3" -> new Architecture(name, true, false, geg, true, true, true, true);
             case "olmo2" -> new Architecture(name, true, false, swi, false, true, true, false);
             case "starcoder2" -> new Architecture(name, true, true, Ffn.GELU, true, false, false, false);
+            case "gpt-oss" -> new Architecture(name, true, false, swi, true, false, false, false, "post_attention_norm");
             default -> throw new ShovelException("unsupported architecture '" + name + "' (supported: "
                     + String.join(", ", SUPPORTED) + ")");
         };

@@ -101,11 +101,11 @@ public record ModelConfig(
         // sliding-window layers: gemma2 every other layer, gemma3 five of six, olmo2 three of four
         int window = switch (name) {
             case "gemma2" -> f.getInt(p + "attention.sliding_window", 4096);
-            case "gemma3", "olmo2" -> f.getInt(p + "attention.sliding_window", 0);
+            case "gemma3", "olmo2", "gpt-oss" -> f.getInt(p + "attention.sliding_window", 0);
             default -> 0;
         };
         int period = switch (name) {
-            case "gemma2" -> 2;
+            case "gemma2", "gpt-oss" -> 2;
             case "gemma3" -> 6;
             default -> 4;
         };
@@ -121,6 +121,14 @@ public record ModelConfig(
         float[] shortF = freqs != null ? freqs : factors(f, "rope_factors_short.weight", nRot);
         float[] longF = freqs != null ? null : factors(f, "rope_factors_long.weight", nRot);
         float attnFactor = f.getFloat(p + "rope.scaling.attn_factor", 1f);
+        if (f.getString(p + "rope.scaling.type", "").equals("yarn")) { // YaRN: per-pair frequencies, scaled q and k
+            float factor = f.getFloat(p + "rope.scaling.factor", 1f);
+            float[] y = Yarn.factors(nRot, base, factor, f.getInt(p + "rope.scaling.original_context_length", ctxTrain),
+                    f.getFloat(p + "rope.scaling.yarn_beta_fast", 32f), f.getFloat(p + "rope.scaling.yarn_beta_slow", 1f));
+            if (shortF != null) for (int i = 0; i < y.length; i++) y[i] *= shortF[i];
+            shortF = y;
+            attnFactor *= Yarn.mscale(factor);
+        }
         if (attnFactor != 1f && nRot != headDim) {
             throw new ShovelException("rope.scaling.attn_factor with partial rotary dimensions is not supported");
         }
@@ -135,8 +143,10 @@ public record ModelConfig(
             float b = sliding[l] ? baseSwa : base, s = sliding[l] ? scaleSwa : freqScale;
             RopeSpec r = noRope ? null : new RopeSpec(nRot, b, a.ropeNeox(), s, shortF);
             RopeSpec rl = noRope || longF == null ? null : new RopeSpec(nRot, b, a.ropeNeox(), s, longF);
+            float[] sinks = f.tensor("blk." + l + ".attn_sinks.weight") == null ? null
+                    : vector(f, "blk." + l + ".attn_sinks.weight", nHead); // gpt-oss
             layers.add(new LayerSpec(r, rl, new AttnSpec(nHead, nHeadKv, headDim, attnScale, sliding[l] ? window : 0,
-                    attnSoftcap)));
+                    attnSoftcap, sinks)));
         }
         int nFf = f.getInt(p + "feed_forward_length");
         return new ModelConfig(a, nEmbd, nLayer, nHead, nHeadKv, headDim, nFf, nVocab,
@@ -152,7 +162,7 @@ public record ModelConfig(
         String type = f.getString(p + "rope.scaling.type", "linear");
         float factor = f.getFloat(p + "rope.scaling.factor", f.getFloat(p + "rope.scale_linear", 0f));
         return switch (type) {
-            case "none" -> 1f;
+            case "none", "yarn" -> 1f; // YaRN: see Yarn
             case "linear", "longrope" -> factor == 0f ? 1f : 1f / factor;
             default -> throw new ShovelException("rope scaling type '" + type + "' is not supported");
         };
@@ -164,8 +174,15 @@ public record ModelConfig(
         if (t.elements() != nRot / 2) {
             throw new ShovelException(tensor + " has " + t.elements() + " entries, expected n_rot/2 = " + nRot / 2);
         }
-        float[] v = new float[nRot / 2];
-        TypeOps.of(t.type()).dequantize(f.tensorData(t), 0, v, 0, v.length);
+        return vector(f, tensor, nRot / 2);
+    }
+
+    /** The values of a 1-D tensor of {@code n} entries. */
+    private static float[] vector(GGUFFile f, String tensor, int n) {
+        TensorInfo t = f.tensor(tensor);
+        if (t.dims().length != 1 || t.elements() != n) throw new ShovelException(tensor + " has shape " + t.shape() + ", expected [" + n + "]");
+        float[] v = new float[n];
+        TypeOps.of(t.type()).dequantize(f.tensorData(t), 0, v, 0, n);
         return v;
     }
 
@@ -236,6 +253,7 @@ public record ModelConfig(
 
     private String describe(LayerSpec s) {
         String w = s.sliding() ? "sliding window " + s.attn().window() : "global attention";
+        if (s.attn().sinks() != null) w += " with sinks";
         RopeSpec r = s.rope();
         if (r == null) return w + ", no rope";
         String d = w + ", rope " + (r.neox() ? "neox" : "normal") + " n_rot " + r.nRot() + " base " + r.base();

@@ -15,9 +15,13 @@ import dev.shovel.gguf.GGUFFile;
  * @param weightsScale the routing weights are multiplied by this
  * @param sharedGate   the shared FFN's output is multiplied by sigmoid({@code ffn_gate_inp_shexp} · x) (qwen2moe)
  * @param leadingDense the first layers keep a dense FFN (deepseek2)
+ * @param swigluLimit  0: SiLU-gated experts; otherwise gpt-oss's clamped SwiGLU with this limit (alpha 1.702)
  */
 public record Moe(int nExpert, int nUsed, int expertFf, int sharedFf, Gating gating, boolean normTopK,
-                  float weightsScale, boolean sharedGate, int leadingDense) {
+                  float weightsScale, boolean sharedGate, int leadingDense, float swigluLimit) {
+
+    /** gpt-oss's SwiGLU: x sigmoid(1.702 x). */
+    public static final float OAI_ALPHA = 1.702f;
 
     /** SOFTMAX: top-k of softmax over all experts; SOFTMAX_WEIGHT: top-k of the raw logits, softmax over those k. */
     public enum Gating { SOFTMAX, SOFTMAX_WEIGHT }
@@ -42,13 +46,15 @@ public record Moe(int nExpert, int nUsed, int expertFf, int sharedFf, Gating gat
             case "qwen2moe" -> f.getInt(p + "expert_shared_feed_forward_length", 0);
             default -> f.getInt(p + "expert_shared_count", 0) * ff;
         };
-        boolean norm = f.getBool(p + "expert_weights_norm", !arch.equals("qwen2moe"));
+        // Mixtral and qwen3moe renormalize the top k (llama.cpp hard-codes it); the others read the key
+        boolean norm = f.getBool(p + "expert_weights_norm", arch.equals("llama") || arch.equals("qwen3moe"));
+        boolean oai = arch.equals("gpt-oss");
         int dense = f.getInt(p + "leading_dense_block_count", 0);
         if (ff <= 0 || shared < 0 || dense < 0 || dense > nLayer) {
             throw new ShovelException("bad expert sizes: expert ff " + ff + ", shared ff " + shared + ", leading dense blocks " + dense);
         }
-        return new Moe(n, used, ff, shared, Gating.SOFTMAX, norm, f.getFloat(p + "expert_weights_scale", 1f),
-                arch.equals("qwen2moe"), dense);
+        return new Moe(n, used, ff, shared, oai ? Gating.SOFTMAX_WEIGHT : Gating.SOFTMAX, norm,
+                f.getFloat(p + "expert_weights_scale", 1f), arch.equals("qwen2moe"), dense, oai ? 7f : 0f);
     }
 
     /**
@@ -98,6 +104,7 @@ public record Moe(int nExpert, int nUsed, int expertFf, int sharedFf, Gating gat
                 + (gating == Gating.SOFTMAX ? "softmax" : "softmax over the top " + nUsed) + (normTopK ? ", top-k renormalized" : "");
         if (weightsScale != 1f) d += ", weights x " + weightsScale;
         if (sharedFf > 0) d += ", shared experts ff " + sharedFf + (sharedGate ? " with a sigmoid gate" : "");
+        if (swigluLimit > 0) d += ", clamped SwiGLU (limit " + swigluLimit + ")";
         if (leadingDense > 0) d += ", first " + leadingDense + (leadingDense == 1 ? " layer" : " layers") + " dense";
         return d;
     }

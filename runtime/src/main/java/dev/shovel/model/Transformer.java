@@ -222,6 +222,7 @@ public final class Transformer {
         Routing r = s.moe;
         int ne = m.nExpert();
         b.matmul(x.router(), in, r.scores, n);
+        if (x.routerB() != null) b.addBias(r.scores, x.routerB(), n); // gpt-oss
         b.download(r.scores, n, r.host);
         java.util.Arrays.fill(r.count, 0);
         for (int i = 0; i < n; i++) {
@@ -239,8 +240,14 @@ public final class Transformer {
             if (rows == 0) continue; // an expert no row chose is not read
             b.gather(in, r.rowsOf[e], rows, r.in);
             b.matmul(expertUpGate[l][e], r.in, r.upGate, rows);
-            b.glu(r.gate, r.up, false, rows);
+            if (x.gateB() != null) { // gpt-oss: biased experts, clamped SwiGLU
+                b.addBias(r.gate, x.gateB()[e], rows);
+                b.addBias(r.up, x.upB()[e], rows);
+            }
+            if (m.swigluLimit() > 0) b.gluOai(r.gate, r.up, Moe.OAI_ALPHA, m.swigluLimit(), rows);
+            else b.glu(r.gate, r.up, false, rows);
             b.matmul(x.down()[e], r.gate, r.out, rows);
+            if (x.downB() != null) b.addBias(r.out, x.downB()[e], rows);
             b.scatterAdd(r.out, r.rowsOf[e], r.weightOf[e], rows, xb, n);
         }
         if (sharedUpGate[l] != null) { // shared experts: every row, gated by sigmoid(ffn_gate_inp_shexp . x) in qwen2moe

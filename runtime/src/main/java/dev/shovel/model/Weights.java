@@ -54,7 +54,7 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
                     a.qkNorm() ? t.vector("attn_k_norm.weight", c.headDim(), kv) : null,
                     t.matrix("attn_output.weight", q, e), t.optVector("attn_output.bias", e),
                     a.postNorm() ? t.vector("post_attention_norm.weight", e) : null,
-                    a.preNorm() ? t.vector("ffn_norm.weight", e) : null, t.optVector("ffn_norm.bias", e),
+                    a.preNorm() ? t.vector(a.ffnNorm() + ".weight", e) : null, t.optVector(a.ffnNorm() + ".bias", e),
                     gate, t.optVector("ffn_gate.bias", ff),
                     up, t.optVector("ffn_up.bias", ff),
                     down, t.optVector("ffn_down.bias", e),
@@ -93,13 +93,24 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
         /** The router, a view per expert of the 3-D {@code ffn_*_exps} tensors, and the shared experts if any. */
         ExpertWeights experts(Moe m, int e) {
             int n = m.nExpert(), ff = m.expertFf(), sff = m.sharedFf();
-            Weight router = matrix("ffn_gate_inp.weight", e, n);
+            Weight router = matrix("ffn_gate_inp.weight", e, n), routerB = optVector("ffn_gate_inp.bias", n);
             Weight[] gate = perExpert("ffn_gate_exps.weight", e, ff, n), up = perExpert("ffn_up_exps.weight", e, ff, n);
             Weight[] down = perExpert("ffn_down_exps.weight", ff, e, n);
-            if (sff == 0) return new ExpertWeights(router, gate, up, down, null, null, null, null);
-            return new ExpertWeights(router, gate, up, down, matrix("ffn_gate_shexp.weight", e, sff),
+            Weight[] gateB = biases("ffn_gate_exps.bias", ff, n), upB = biases("ffn_up_exps.bias", ff, n);
+            Weight[] downB = biases("ffn_down_exps.bias", e, n);
+            if (sff == 0) return new ExpertWeights(router, routerB, gate, up, down, gateB, upB, downB, null, null, null, null);
+            return new ExpertWeights(router, routerB, gate, up, down, gateB, upB, downB, matrix("ffn_gate_shexp.weight", e, sff),
                     matrix("ffn_up_shexp.weight", e, sff), matrix("ffn_down_shexp.weight", sff, e),
                     m.sharedGate() ? vector("ffn_gate_inp_shexp.weight", e) : null);
+        }
+
+        /** A 2-D bias table [length, experts] as one vector per expert, or null when the file has none. */
+        private Weight[] biases(String name, int length, int experts) {
+            if (!has(name)) return null;
+            Weight all = matrix(name, length, experts);
+            Weight[] w = new Weight[experts];
+            for (int x = 0; x < experts; x++) w[x] = b.rows(all, x, 1);
+            return w;
         }
 
         /** A 3-D tensor [cols, rows, experts] as one view of {@code rows} rows per expert. */

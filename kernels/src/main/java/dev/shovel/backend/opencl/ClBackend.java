@@ -238,6 +238,7 @@ public final class ClBackend implements Backend {
         argMem(k, 0, mem(x));
         argMem(k, 1, mem(bias));
         argInt(k, 2, x.cols());
+        argInt(k, 3, Math.toIntExact(((ClWeight) bias).offset() / 4)); // a row of a bias table (gpt-oss's experts)
         q.run(k, "add_bias", new long[] {(long) n * x.cols()}, null);
     }
 
@@ -253,6 +254,19 @@ public final class ClBackend implements Backend {
         argMem(k, 5, q.ints(this.pos, pos, n));
         argMem(k, 6, ropeFreqs(spec));
         q.run(k, "rope", new long[] {half, nHead, n}, null);
+    }
+
+    private static final float[] NO_SINKS = {0f};
+    private final Map<float[], Long> sinkMems = new java.util.IdentityHashMap<>();
+
+    /** A layer's attention sinks on the device, copied once. */
+    private long sinks(float[] s) {
+        Long m = sinkMems.get(s);
+        if (m != null) return m;
+        long mem = q.copyOf(s);
+        owned.add(mem);
+        sinkMems.put(s, mem);
+        return mem;
     }
 
     /** theta_i / pos = posScale * base^(-2i/nRot) / factor_i in double, as two floats (hi, lo) per pair. */
@@ -324,6 +338,8 @@ public final class ClBackend implements Backend {
         argFloat(k, 16, spec.softcap());
         argMem(k, 17, mem(out));
         argInt(k, 18, out.cols());
+        argMem(k, 19, spec.sinks() != null ? sinks(spec.sinks()) : sinks(NO_SINKS));
+        argInt(k, 20, spec.sinks() != null ? 1 : 0);
         if (rowPerItem) q.run(k, name, new long[] {(long) n * spec.nHead()}, new long[] {1}); // big private arrays
         else q.run(k, name, new long[] {(long) n * spec.nHead() * ATT_WG}, new long[] {ATT_WG});
     }

@@ -112,13 +112,22 @@ inline float hsum8(float8 v) {
 inline float8 kv8_f32(__global const float* p, size_t i) { return vload8(0, p + i); }
 inline float8 kv8_f16(__global const half* p, size_t i) { return vload_half8(0, p + i); }
 
+// 1 / the softmax denominator with a sink logit sk beside the keys (running max m, sum l), times the rescale of the
+// values summed relative to m when the sink is the larger (gpt-oss)
+inline float sink_factor(float sk, float m, float l) {
+    if (sk <= m) return 1.0f / (l + exp(sk - m));
+    float corr = m == -INFINITY ? 0.0f : exp(m - sk);
+    return corr / (l * corr + 1.0f);
+}
+
 // One work-group per (row, head): scores of ATT_WG cells at a time, an online softmax (running max and sum), and
 // the weighted sum of values, each work-item owning head dims lid, lid + ATT_WG, ...
 #define ATTENTION(T, KV) \
 __kernel void attention_##T(__global const float* q, int qCols, __global const KV* K, __global const KV* V, \
                             int kDim, int vDim, __global const int* cellPos, __global const int* cellSeq, int used, \
                             __global const int* rowPos, __global const int* rowSeq, int nHead, int group, int hd, \
-                            float scale, int window, float cap, __global float* out, int outCols) { \
+                            float scale, int window, float cap, __global float* out, int outCols, \
+                            __global const float* sinks, int hasSinks) { \
     __local float qs[ATT_WG * ATT_MAXD]; \
     __local float p[ATT_WG]; \
     __local float red[ATT_WG]; \
@@ -164,9 +173,11 @@ __kernel void attention_##T(__global const float* q, int qCols, __global const K
         m = mn; \
         barrier(CLK_LOCAL_MEM_FENCE); \
     } \
+    float f = l > 0.0f ? 1.0f / l : 0.0f; \
+    if (hasSinks) f = sink_factor(sinks[h], m, l); \
     for (int k = 0; k < ATT_MAXD; k++) { \
         int d = lid + k * ATT_WG; \
-        if (d < hd) out[(size_t) r * outCols + h * hd + d] = l > 0.0f ? acc[k] / l : 0.0f; \
+        if (d < hd) out[(size_t) r * outCols + h * hd + d] = acc[k] * f; \
     } \
 }
 
@@ -177,7 +188,8 @@ __kernel void attention_##T(__global const float* q, int qCols, __global const K
 __kernel void attention_seq_##T(__global const float* q, int qCols, __global const KV* K, __global const KV* V, \
                                 int kDim, int vDim, __global const int* cellPos, __global const int* cellSeq, \
                                 int used, __global const int* rowPos, __global const int* rowSeq, int nHead, int group, \
-                                int hd, float scale, int window, float cap, __global float* out, int outCols) { \
+                                int hd, float scale, int window, float cap, __global float* out, int outCols, \
+                                __global const float* sinks, int hasSinks) { \
     int t = get_global_id(0); \
     int r = t / nHead, h = t % nHead, kvh = h / group; \
     __global const float* qp = q + (size_t) r * qCols + h * hd; \
@@ -230,7 +242,9 @@ __kernel void attention_seq_##T(__global const float* q, int qCols, __global con
         m = mn; \
     } \
     __global float* o = out + (size_t) r * outCols + h * hd; \
-    for (int i = 0; i < hd; i++) o[i] = l > 0.0f ? acc[i] / l : 0.0f; \
+    float f = l > 0.0f ? 1.0f / l : 0.0f; \
+    if (hasSinks) f = sink_factor(sinks[h], m, l); \
+    for (int i = 0; i < hd; i++) o[i] = acc[i] * f; \
 }
 
 ATTENTION(f32, float)
@@ -270,9 +284,9 @@ __kernel void softcap_inplace(__global float* x, float c) {
     x[i] = c * tanh(x[i] / c);
 }
 
-__kernel void add_bias(__global float* x, __global const float* b, int cols) {
+__kernel void add_bias(__global float* x, __global const float* b, int cols, int boff) {
     size_t i = get_global_id(0);
-    x[i] += b[i % cols];
+    x[i] += b[boff + i % cols];
 }
 
 // dst[i] = src[rows[i]]

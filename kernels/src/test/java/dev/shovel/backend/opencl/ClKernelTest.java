@@ -290,7 +290,8 @@ class ClKernelTest {
         int nHead = 4, nHeadKv = 2, kvDim = nHeadKv * hd, cells = 200;
         AttnSpec[] specs = {
             new AttnSpec(nHead, nHeadKv, hd, 0.25f, 0, 0f), new AttnSpec(nHead, nHeadKv, hd, 0.25f, 50, 0f),
-            new AttnSpec(nHead, nHeadKv, hd, 0.25f, 0, 3f)};
+            new AttnSpec(nHead, nHeadKv, hd, 0.25f, 0, 3f),
+            new AttnSpec(nHead, nHeadKv, hd, 0.25f, 50, 0f, dev.shovel.backend.AttentionTest.sinks(nHead))};
         // two sequences interleaved over 150 cells, one freed cell, then 3 rows of sequence 0 and 1 of sequence 1
         int used = 150;
         int[] cpos = new int[cells], cseq = new int[cells];
