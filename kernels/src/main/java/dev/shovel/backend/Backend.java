@@ -100,6 +100,18 @@ public interface Backend extends AutoCloseable {
         upload(d, dstRows, dst);
     }
 
+    /**
+     * dst[r][dstCol..dstCol+width) = src[r][srcCol..srcCol+width) for rows [0, n): column slices (multi-head latent
+     * attention splits and joins its per-head parts). Devices may override this host round trip.
+     */
+    default void copyCols(Buf src, int srcCol, Buf dst, int dstCol, int width, int n) {
+        float[] s = new float[n * src.cols()], d = new float[n * dst.cols()];
+        download(src, n, s);
+        download(dst, n, d);
+        for (int r = 0; r < n; r++) System.arraycopy(s, r * src.cols() + srcCol, d, r * dst.cols() + dstCol, width);
+        upload(d, n, dst);
+    }
+
     /** x = 0 for rows [0, n). */
     default void zero(Buf x, int n) { upload(new float[n * x.cols()], n, x); }
 

@@ -581,6 +581,12 @@ public final class CpuBackend implements Backend {
         for (int i = 0, len = n * gate.cols(); i < len; i++) g[i] = Act.swigluOai(g[i], u[i], alpha, limit);
     }
 
+    @Override
+    public void copyCols(Buf src, int srcCol, Buf dst, int dstCol, int width, int n) {
+        float[] s = a(src), d = a(dst);
+        for (int r = 0; r < n; r++) System.arraycopy(s, r * src.cols() + srcCol, d, r * dst.cols() + dstCol, width);
+    }
+
     @Override public void zero(Buf x, int n) { java.util.Arrays.fill(a(x), 0, n * x.cols(), 0f); }
 
     @Override

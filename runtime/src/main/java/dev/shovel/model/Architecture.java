@@ -28,7 +28,7 @@ public record Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn
     public enum Ffn { SWIGLU, GEGLU, GELU }
 
     public static final List<String> SUPPORTED = List.of(
-            "llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "phi3", "gemma", "gemma2", "gemma3", "granite", "olmo2", "smollm3", "starcoder2", "gpt-oss");
+            "llama", "qwen2", "qwen2moe", "qwen3", "qwen3moe", "phi3", "gemma", "gemma2", "gemma3", "granite", "olmo2", "smollm3", "starcoder2", "gpt-oss", "deepseek2");
 
     /** The {@code general.architecture} value. */
     @Override public String toString() { return name; }
@@ -45,6 +45,7 @@ public record Architecture(String name, boolean ropeNeox, boolean layerNorm, Ffn
             case "gemma3" -> new Architecture(name, true, false, geg, true, true, true, true);
             case "olmo2" -> new Architecture(name, true, false, swi, false, true, true, false);
             case "starcoder2" -> new Architecture(name, true, true, Ffn.GELU, true, false, false, false);
+            case "deepseek2" -> new Architecture(name, false, false, swi, true, false, false, false);
             case "gpt-oss" -> new Architecture(name, true, false, swi, true, false, false, false, "post_attention_norm");
             default -> throw new ShovelException("unsupported architecture '" + name + "' (supported: "
                     + String.join(", ", SUPPORTED) + ")");

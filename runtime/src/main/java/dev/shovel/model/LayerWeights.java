@@ -19,5 +19,6 @@ public record LayerWeights(
         Weight ffnUp, Weight ffnUpB,        // blk.N.ffn_up
         Weight ffnDown, Weight ffnDownB,    // blk.N.ffn_down
         Weight postFfnNorm,                 // blk.N.post_ffw_norm
-        ExpertWeights moe) {                // a mixture-of-experts FFN instead of ffn_gate/up/down
+        ExpertWeights moe,                  // a mixture-of-experts FFN instead of ffn_gate/up/down
+        MlaWeights mla) {                   // multi-head latent attention instead of attn_k/attn_v (deepseek2)
 }

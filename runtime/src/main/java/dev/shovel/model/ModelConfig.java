@@ -22,6 +22,7 @@ import java.util.List;
  * @param ropeAttnFactor RoPE'd Q and K are multiplied by this ({@code rope.scaling.attn_factor}, LongRoPE)
  * @param ropeOrigCtx   contexts larger than this use {@link LayerSpec#ropeLong()}
  * @param moe           the mixture-of-experts FFN, or null for a dense model
+ * @param mla           multi-head latent attention (deepseek2), or null; then headDim is its cached row
  */
 public record ModelConfig(
         Architecture arch,
@@ -42,7 +43,8 @@ public record ModelConfig(
         int ropeOrigCtx,
         boolean tiedOutput,
         List<LayerSpec> layers,
-        Moe moe) {
+        Moe moe,
+        Mla mla) {
 
     public static final List<String> SUPPORTED = Architecture.SUPPORTED;
 
@@ -64,7 +66,8 @@ public record ModelConfig(
         }
         int headDim = f.getInt(p + "attention.key_length", nEmbd / nHead);
         int vDim = f.getInt(p + "attention.value_length", headDim);
-        if (vDim != headDim) {
+        boolean mlaArch = name.equals("deepseek2");
+        if (vDim != headDim && !mlaArch) { // MLA caches one latent row: its keys and values are views of it
             throw new ShovelException("value_length " + vDim + " differs from key_length " + headDim + " (not supported)");
         }
         TensorInfo embd = f.tensor("token_embd.weight");
@@ -114,6 +117,14 @@ public record ModelConfig(
 
         // RoPE: base, linear scaling, frequency factors (Llama 3.1 rope_freqs, phi3 LongRoPE long/short)
         int nRot = f.getInt(p + "rope.dimension_count", headDim);
+        Mla mla = mlaArch ? Mla.from(f, p, nRot) : null;
+        if (mla != null) {
+            if (mla.kvRow() != headDim || nHeadKv != 1) {
+                throw new ShovelException("deepseek2: key_length " + headDim + " and head_count_kv " + nHeadKv
+                        + " do not describe an MLA cache of kv_lora_rank + rope = " + mla.kvRow() + " in one head");
+            }
+            attnScale = 1f / (float) Math.sqrt(mla.qHead());
+        }
         if (nRot > headDim || nRot % 2 != 0) throw new ShovelException("bad rope.dimension_count " + nRot);
         float base = f.getFloat(p + "rope.freq_base", 10000f);
         float freqScale = freqScale(f, p);
@@ -127,7 +138,11 @@ public record ModelConfig(
                     f.getFloat(p + "rope.scaling.yarn_beta_fast", 32f), f.getFloat(p + "rope.scaling.yarn_beta_slow", 1f));
             if (shortF != null) for (int i = 0; i < y.length; i++) y[i] *= shortF[i];
             shortF = y;
-            attnFactor *= Yarn.mscale(factor);
+            if (mla == null) attnFactor *= Yarn.mscale(factor);
+            else { // deepseek2: cos and sin stay unscaled; the scores carry mscale^2, mscale from yarn_log_multiplier
+                float ms = 1f + f.getFloat(p + "rope.scaling.yarn_log_multiplier", 0f) * (float) Math.log(factor);
+                attnScale *= ms * ms;
+            }
         }
         if (attnFactor != 1f && nRot != headDim) {
             throw new ShovelException("rope.scaling.attn_factor with partial rotary dimensions is not supported");
@@ -152,7 +167,7 @@ public record ModelConfig(
         return new ModelConfig(a, nEmbd, nLayer, nHead, nHeadKv, headDim, nFf, nVocab,
                 ctxTrain, eps, embdScale, residualScale, logitScale, finalSoftcap, attnFactor,
                 f.getInt(p + "rope.scaling.original_context_length", ctxTrain), f.tensor("output.weight") == null,
-                List.copyOf(layers), Moe.from(f, name, nFf, nLayer));
+                List.copyOf(layers), Moe.from(f, name, nFf, nLayer), mla);
     }
 
     private static float orElse(float v, float def) { return v == 0f ? def : v; }
@@ -219,6 +234,8 @@ public record ModelConfig(
         java.util.Map<String, List<Integer>> kinds = new java.util.LinkedHashMap<>();
         for (int l = 0; l < nLayer; l++) kinds.computeIfAbsent(describe(layers.get(l)), k -> new ArrayList<>()).add(l);
         kinds.forEach((d, ls) -> lines.add((ls.size() == 1 ? "layer " : "layers ") + ranges(ls) + ": " + d));
+        if (mla != null) lines.add("multi-head latent attention: kv_lora " + mla.kvLora() + (mla.qLora() > 0 ? ", q_lora " + mla.qLora() : "")
+                + ", per head qk " + mla.qkNope() + " + rope " + mla.qkRope() + ", v " + mla.vHead() + "; cache row " + mla.kvRow());
         if (moe != null) lines.add(moe.describe());
         String out = "output: " + (tiedOutput ? "tied to token_embd" : "output.weight");
         if (logitScale != 1f) out += ", logits x " + logitScale;

@@ -50,6 +50,8 @@ public record Moe(int nExpert, int nUsed, int expertFf, int sharedFf, Gating gat
         boolean norm = f.getBool(p + "expert_weights_norm", arch.equals("llama") || arch.equals("qwen3moe"));
         boolean oai = arch.equals("gpt-oss");
         int dense = f.getInt(p + "leading_dense_block_count", 0);
+        int func = f.getInt(p + "expert_gating_func", 1);
+        if (func != 1) throw new ShovelException(p + "expert_gating_func " + func + " (sigmoid routing) is not supported yet; softmax (1) is");
         if (ff <= 0 || shared < 0 || dense < 0 || dense > nLayer) {
             throw new ShovelException("bad expert sizes: expert ff " + ff + ", shared ff " + shared + ", leading dense blocks " + dense);
         }

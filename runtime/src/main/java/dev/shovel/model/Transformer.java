@@ -34,6 +34,7 @@ public final class Transformer {
         final Buf x, xb, q, k, v, att, hb, hb2;
         final Buf[] qkv, upGate; // outputs of the matmuls that share an input
         final Routing moe; // null for a dense model
+        final Latent mla; // null without multi-head latent attention
 
 
         Scratch(Backend b, ModelConfig c, int n) {
@@ -49,6 +50,30 @@ public final class Transformer {
             qkv = new Buf[] {q, k, v};
             upGate = new Buf[] {hb2, hb};
             moe = c.moe() != null ? new Routing(b, c, c.moe(), n) : null;
+            mla = c.mla() != null ? new Latent(b, c, c.mla(), n) : null;
+        }
+    }
+
+    /** Multi-head latent attention's buffers: the query's parts, the cached row, one head's slices, the heads' outputs. */
+    private static final class Latent {
+        final Buf q, qLow, ckv, c, kpe, row, nope, absorbed, qpe, query, att, latent, vOut, heads;
+
+        Latent(Backend b, ModelConfig c, Mla m, int n) {
+            int h = c.nHead();
+            q = b.buf(n, h * m.qHead());
+            qLow = b.buf(n, Math.max(1, m.qLora()));
+            ckv = b.buf(n, m.kvRow());
+            this.c = b.buf(n, m.kvLora());
+            kpe = b.buf(n, m.qkRope());
+            row = b.buf(n, m.kvRow());
+            nope = b.buf(n, m.qkNope());
+            absorbed = b.buf(n, m.kvLora());
+            qpe = b.buf(n, h * m.qkRope());
+            query = b.buf(n, h * m.kvRow());
+            att = b.buf(n, h * m.kvRow());
+            latent = b.buf(n, m.kvLora());
+            vOut = b.buf(n, m.vHead());
+            heads = b.buf(n, h * m.vHead());
         }
     }
 
@@ -154,26 +179,30 @@ public final class Transformer {
 
             // attention
             Buf in = norm(b, s.x, L.attnNorm(), L.attnNormB(), s.xb, n);
-            b.matmul(qkv[l], in, s.qkv, n);
-            if (L.bq() != null) b.addBias(s.q, L.bq(), n); // qwen2
-            if (L.bk() != null) b.addBias(s.k, L.bk(), n);
-            if (L.bv() != null) b.addBias(s.v, L.bv(), n);
-            if (L.qNorm() != null) { // qwen3, gemma3: per head; olmo2: the whole vector
-                b.rmsnorm(s.q, L.qNorm(), c.normEps(), L.qNorm().cols(), s.q, n);
-                b.rmsnorm(s.k, L.kNorm(), c.normEps(), L.kNorm().cols(), s.k, n);
-            }
-            RopeSpec rope = spec.rope(cache.size(), c.ropeOrigCtx());
-            if (rope != null) { // smollm3 has no RoPE on every fourth layer
-                b.rope(s.q, c.nHead(), c.headDim(), rope, pos, n);
-                b.rope(s.k, c.nHeadKv(), c.headDim(), rope, pos, n);
-                if (c.ropeAttnFactor() != 1f) { // LongRoPE's magnitude correction
-                    b.scale(s.q, c.ropeAttnFactor(), n);
-                    b.scale(s.k, c.ropeAttnFactor(), n);
+            if (L.mla() != null) { // deepseek2
+                latentAttention(b, l, L, spec, in, s, cells, pos, seq, cache, n);
+            } else {
+                b.matmul(qkv[l], in, s.qkv, n);
+                if (L.bq() != null) b.addBias(s.q, L.bq(), n); // qwen2
+                if (L.bk() != null) b.addBias(s.k, L.bk(), n);
+                if (L.bv() != null) b.addBias(s.v, L.bv(), n);
+                if (L.qNorm() != null) { // qwen3, gemma3: per head; olmo2: the whole vector
+                    b.rmsnorm(s.q, L.qNorm(), c.normEps(), L.qNorm().cols(), s.q, n);
+                    b.rmsnorm(s.k, L.kNorm(), c.normEps(), L.kNorm().cols(), s.k, n);
                 }
+                RopeSpec rope = spec.rope(cache.size(), c.ropeOrigCtx());
+                if (rope != null) { // smollm3 has no RoPE on every fourth layer
+                    b.rope(s.q, c.nHead(), c.headDim(), rope, pos, n);
+                    b.rope(s.k, c.nHeadKv(), c.headDim(), rope, pos, n);
+                    if (c.ropeAttnFactor() != 1f) { // LongRoPE's magnitude correction
+                        b.scale(s.q, c.ropeAttnFactor(), n);
+                        b.scale(s.k, c.ropeAttnFactor(), n);
+                    }
+                }
+                b.kvWrite(cache.layer(l), s.k, s.v, cells, n);
+                b.attention(s.q, cache.layer(l), cache, spec.attn(), pos, seq, s.att, n);
+                linear(b, L.wo(), L.bo(), s.att, s.xb, n);
             }
-            b.kvWrite(cache.layer(l), s.k, s.v, cells, n);
-            b.attention(s.q, cache.layer(l), cache, spec.attn(), pos, seq, s.att, n);
-            linear(b, L.wo(), L.bo(), s.att, s.xb, n);
             if (L.postAttnNorm() != null) b.rmsnorm(s.xb, L.postAttnNorm(), c.normEps(), c.nEmbd(), s.xb, n);
             b.add(s.x, s.xb, c.residualScale(), n);
 
@@ -211,6 +240,50 @@ public final class Transformer {
         if (c.finalSoftcap() > 0) b.softcap(logits, c.finalSoftcap(), outs); // gemma2
         b.download(logits, outs, out);
         return outs;
+    }
+
+    /**
+     * deepseek2's attention in llama.cpp's absorbed form, into s.xb: each row caches [c | k_pe] (the normed latent and
+     * the rotated shared key); head h attends with the query [k_b[h] q_nope | q_pe] over those rows (one KV head), and
+     * its output is v_b[h] times the weighted latent.
+     */
+    private void latentAttention(Backend b, int l, LayerWeights L, LayerSpec spec, Buf in, Scratch s, int[] cells,
+                                 int[] pos, int[] seq, KvCache cache, int n) {
+        Mla m = c.mla();
+        MlaWeights M = L.mla();
+        Latent t = s.mla;
+        int heads = c.nHead(), qh = m.qHead(), kvl = m.kvLora(), rot = m.qkRope(), row = m.kvRow();
+        if (M.qA() != null) { // a low-rank query
+            b.matmul(M.qA(), in, t.qLow, n);
+            b.rmsnorm(t.qLow, M.qANorm(), c.normEps(), m.qLora(), t.qLow, n);
+            b.matmul(M.qB(), t.qLow, t.q, n);
+        } else {
+            b.matmul(L.wq(), in, t.q, n);
+        }
+        b.matmul(M.kvA(), in, t.ckv, n); // [c | k_pe]
+        b.copyCols(t.ckv, 0, t.c, 0, kvl, n);
+        b.copyCols(t.ckv, kvl, t.kpe, 0, rot, n);
+        b.rmsnorm(t.c, M.kvANorm(), c.normEps(), kvl, t.c, n);
+        RopeSpec rope = spec.rope(cache.size(), c.ropeOrigCtx());
+        b.rope(t.kpe, 1, rot, rope, pos, n);
+        b.copyCols(t.c, 0, t.row, 0, kvl, n);
+        b.copyCols(t.kpe, 0, t.row, kvl, rot, n);
+        b.kvWrite(cache.layer(l), t.row, t.row, cells, n); // the latent row is the key and the value
+        for (int h = 0; h < heads; h++) {
+            b.copyCols(t.q, h * qh, t.nope, 0, m.qkNope(), n);
+            b.matmul(M.kB()[h], t.nope, t.absorbed, n);
+            b.copyCols(t.absorbed, 0, t.query, h * row, kvl, n);
+            b.copyCols(t.q, h * qh + m.qkNope(), t.qpe, h * rot, rot, n);
+        }
+        b.rope(t.qpe, heads, rot, rope, pos, n);
+        for (int h = 0; h < heads; h++) b.copyCols(t.qpe, h * rot, t.query, h * row + kvl, rot, n);
+        b.attention(t.query, cache.layer(l), cache, spec.attn(), pos, seq, t.att, n);
+        for (int h = 0; h < heads; h++) {
+            b.copyCols(t.att, h * row, t.latent, 0, kvl, n);
+            b.matmul(M.vB()[h], t.latent, t.vOut, n);
+            b.copyCols(t.vOut, 0, t.heads, h * m.vHead(), m.vHead(), n);
+        }
+        linear(b, L.wo(), L.bo(), t.heads, s.xb, n);
     }
 
     /**

@@ -17,7 +17,24 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
         for (int l = 0; l < c.nLayer(); l++) {
             Loader t = new Loader(f, layerBackends[l], "blk." + l + ".");
             Weight wq, wk, wv;
-            if (t.has("attn_qkv.weight")) { // phi3: rows q | k | v
+            MlaWeights mla = null;
+            if (c.mla() != null) { // deepseek2: the latent cache's projections
+                Mla m = c.mla();
+                int qAll = c.nHead() * m.qHead();
+                if (t.has("attn_kv_b.weight") && !t.has("attn_k_b.weight")) {
+                    throw new ShovelException(f.path() + ": attn_kv_b without attn_k_b/attn_v_b is an older deepseek2 conversion; "
+                            + "convert the model again with a current llama.cpp converter");
+                }
+                boolean low = m.qLora() > 0;
+                mla = new MlaWeights(low ? t.matrix("attn_q_a.weight", e, m.qLora()) : null,
+                        low ? t.vector("attn_q_a_norm.weight", m.qLora()) : null,
+                        low ? t.matrix("attn_q_b.weight", m.qLora(), qAll) : null,
+                        t.matrix("attn_kv_a_mqa.weight", e, m.kvRow()), t.vector("attn_kv_a_norm.weight", m.kvLora()),
+                        t.perExpert("attn_k_b.weight", m.qkNope(), m.kvLora(), c.nHead()),
+                        t.perExpert("attn_v_b.weight", m.kvLora(), m.vHead(), c.nHead()));
+                wq = low ? null : t.matrix("attn_q.weight", e, qAll);
+                wk = wv = null;
+            } else if (t.has("attn_qkv.weight")) { // phi3: rows q | k | v
                 Weight qkv = t.matrix("attn_qkv.weight", e, q + 2 * kv);
                 if (t.has("attn_qkv.bias")) throw new ShovelException("a bias on a fused attn_qkv is not supported");
                 wq = t.b.rows(qkv, 0, q);
@@ -52,13 +69,13 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
                     wv, t.optVector("attn_v.bias", kv),
                     a.qkNorm() ? t.vector("attn_q_norm.weight", c.headDim(), q) : null,
                     a.qkNorm() ? t.vector("attn_k_norm.weight", c.headDim(), kv) : null,
-                    t.matrix("attn_output.weight", q, e), t.optVector("attn_output.bias", e),
+                    t.matrix("attn_output.weight", c.mla() != null ? c.nHead() * c.mla().vHead() : q, e), t.optVector("attn_output.bias", e),
                     a.postNorm() ? t.vector("post_attention_norm.weight", e) : null,
                     a.preNorm() ? t.vector(a.ffnNorm() + ".weight", e) : null, t.optVector(a.ffnNorm() + ".bias", e),
                     gate, t.optVector("ffn_gate.bias", ff),
                     up, t.optVector("ffn_up.bias", ff),
                     down, t.optVector("ffn_down.bias", e),
-                    a.postNorm() ? t.vector("post_ffw_norm.weight", e) : null, moe);
+                    a.postNorm() ? t.vector("post_ffw_norm.weight", e) : null, moe, mla);
         }
         Loader g = new Loader(f, layerBackends.length > 0 ? layerBackends[0] : outBackend, "");
         Loader o = new Loader(f, outBackend, "");
@@ -113,8 +130,8 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
             return w;
         }
 
-        /** A 3-D tensor [cols, rows, experts] as one view of {@code rows} rows per expert. */
-        private Weight[] perExpert(String name, int cols, int rows, int experts) {
+        /** A 3-D tensor [cols, rows, experts] (or heads) as one view of {@code rows} rows per expert. */
+        Weight[] perExpert(String name, int cols, int rows, int experts) {
             TensorInfo t = info(name);
             long[] d = t.dims();
             if (d.length != 3 || d[0] != cols || d[1] != rows || d[2] != experts) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MoeTest {
     @ParameterizedTest
-    @ValueSource(strings = {"qwen3moe", "qwen2moe", "llama-moe", "gpt-oss"})
+    @ValueSource(strings = {"qwen3moe", "qwen2moe", "llama-moe", "gpt-oss", "deepseek2"})
     void batchedPromptEqualsOneTokenAtATime(String name) {
         Reference ref = Reference.load(name);
         int[] ids = ref.inputIds();

@@ -74,7 +74,7 @@ class ReferenceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama", "llama31-ropefreqs", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gemma3",
-            "granite", "olmo2", "smollm3", "starcoder2", "llamaq-f32", "qwen3moe", "qwen2moe", "llama-moe", "gpt-oss"})
+            "granite", "olmo2", "smollm3", "starcoder2", "llamaq-f32", "qwen3moe", "qwen2moe", "llama-moe", "gpt-oss", "deepseek2"})
     void matchesLlamaCpp(String name) {
         Reference ref = Reference.load(name);
         double tol = tolerance(name);
@@ -170,7 +170,7 @@ class ReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k", "qwen2moe", "gpt-oss"})
+    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k", "qwen2moe", "gpt-oss", "deepseek2"})
     void logitsAreBitIdenticalForOneAndTwoThreads(String name) {
         Reference ref = Reference.load(name);
         float[][] one, two;

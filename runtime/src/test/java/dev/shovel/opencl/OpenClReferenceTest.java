@@ -86,7 +86,7 @@ class OpenClReferenceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama31-ropefreqs", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gemma3", "granite",
-            "olmo2", "smollm3", "starcoder2", "qwen3moe", "qwen2moe", "llama-moe", "gpt-oss"})
+            "olmo2", "smollm3", "starcoder2", "qwen3moe", "qwen2moe", "llama-moe", "gpt-oss", "deepseek2"})
     void architecturesMatchLlamaCpp(String name) {
         Reference ref = Reference.load(name);
         double tol = name.startsWith("gemma") || name.equals("starcoder2") ? 1e-2 : 2e-3; // as ReferenceTest
