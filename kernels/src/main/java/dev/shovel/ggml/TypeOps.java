@@ -109,6 +109,9 @@ public abstract class TypeOps {
             case Q4_K -> Q4_K.INSTANCE;
             case Q5_K -> Q5_K.INSTANCE;
             case Q6_K -> Q6_K.INSTANCE;
+            case IQ4_NL -> IQ4_NL.INSTANCE;
+            case IQ4_XS -> IQ4_XS.INSTANCE;
+            case MXFP4 -> MXFP4.INSTANCE;
             default -> null;
         };
     }

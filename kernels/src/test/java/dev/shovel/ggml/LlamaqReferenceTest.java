@@ -47,7 +47,7 @@ class LlamaqReferenceTest {
     @ParameterizedTest
     @CsvSource({"q8_0, attn_q", "q8_0, ffn_down", "q4_0, attn_q", "q4_0, ffn_down", "q4_1, attn_q", "q4_1, ffn_down",
             "q5_0, attn_q", "q5_0, ffn_down", "q5_1, attn_q", "q5_1, ffn_down", "q4_k, attn_q", "q4_k, ffn_down",
-            "q5_k, attn_q", "q5_k, ffn_down", "q6_k, attn_q", "q6_k, ffn_down"})
+            "q5_k, attn_q", "q5_k, ffn_down", "q6_k, attn_q", "q6_k, ffn_down", "mxfp4, gate_exps", "mxfp4, down_exps"})
     void referenceQuantizerReproducesLlamaCppBytes(String type, String tensor) {
         TensorInfo ti = gguf.tensor(type + "." + tensor);
         TypeOps ops = TypeOps.of(ti.type());
@@ -96,10 +96,45 @@ class LlamaqReferenceTest {
         }
     }
 
+    /**
+     * The non-linear types against the F32 original: llama.cpp's IQ4 quantizers search the scale, so instead of a step
+     * bound each element must be within a fraction of its 32-element block's absmax, and the relative RMS error small.
+     * A wrong grid, nibble order or sub-block scale puts other values in place and breaks both bounds by far.
+     * MXFP4's shared exponent is fixed by the block's absmax, so it gets RoundTripTest's exact bound per element.
+     */
     @ParameterizedTest
-    @CsvSource({"q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"})
-    void vectorKernelsAgreeOnLlamaCppBlocks(String type) {
-        TensorInfo ti = gguf.tensor(type + ".ffn_down");
+    @CsvSource({"iq4_nl, attn_q, 0.085, 0.14", "iq4_nl, ffn_down, 0.085, 0.14", "iq4_xs, attn_q, 0.085, 0.16",
+            "iq4_xs, ffn_down, 0.085, 0.16", "mxfp4, gate_exps, 0.13, 0", "mxfp4, down_exps, 0.13, 0"})
+    void dequantizedNonLinearTypesAreNearTheOriginal(String type, String tensor, double rmsBound, double blockFraction) {
+        TensorInfo ti = gguf.tensor(type + "." + tensor);
+        TypeOps ops = TypeOps.of(ti.type());
+        int n = (int) ti.rowLength(), rows = (int) ti.rows();
+        float[] x = f32(tensor);
+        float[] y = TestData.dequantizeAll(ops, gguf.tensorData(ti), rows, n);
+        assertEquals(x.length, y.length);
+        double se = 0, ss = 0;
+        for (int i = 0; i < x.length; i++) {
+            se += (y[i] - (double) x[i]) * (y[i] - x[i]);
+            ss += (double) x[i] * x[i];
+        }
+        double rel = Math.sqrt(se / ss);
+        assertTrue(rel < rmsBound, type + "." + tensor + ": relative RMS error " + rel);
+        for (int b = 0; b < x.length / 32; b++) {
+            double amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+            double bound = blockFraction > 0 ? blockFraction * amax : RoundTripTest.elementBound(ti.type(), x, b * 32, 32);
+            for (int j = 0; j < 32; j++) {
+                int i = b * 32 + j;
+                assertTrue(Math.abs(y[i] - x[i]) <= bound, type + "." + tensor + " element " + i + ": " + x[i] + " -> " + y[i] + " (bound " + bound + ")");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"q8_0, ffn_down", "q4_0, ffn_down", "q4_1, ffn_down", "q5_0, ffn_down", "q5_1, ffn_down", "q4_k, ffn_down",
+            "q5_k, ffn_down", "q6_k, ffn_down", "iq4_nl, ffn_down", "iq4_xs, ffn_down", "mxfp4, gate_exps", "mxfp4, down_exps"})
+    void vectorKernelsAgreeOnLlamaCppBlocks(String type, String tensor) {
+        TensorInfo ti = gguf.tensor(type + "." + tensor);
         TypeOps ops = TypeOps.of(ti.type());
         int n = (int) ti.rowLength(), rows = (int) ti.rows(), nb = 6;
         MemorySegment w = gguf.tensorData(ti);

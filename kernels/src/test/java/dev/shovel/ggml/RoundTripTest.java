@@ -27,6 +27,8 @@ class RoundTripTest {
             case Q6_K -> 0.022; // 16-element blocks: amax ~2.5 sigma, step amax/32
             case Q5_0, Q5_1, Q5_K -> 0.045;
             case Q4_0, Q4_1, Q4_K -> 0.095;
+            case IQ4_NL, IQ4_XS -> 0.09;
+            case MXFP4 -> 0.13; // E2M1 steps of up to 4d, values past 12d clipped
             case Q3_K -> 0.2;
             case Q2_K -> 0.4;
             default -> throw new AssertionError("no bound for " + t);
@@ -48,6 +50,18 @@ class RoundTripTest {
             case Q5_0 -> amax / 16.0 * (1 + 16 * h) + 1e-7 * amax;
             case Q4_1 -> (max - min) / 15.0 * (0.5 + 15 * h) + Math.abs(min) * h + 1e-6 * amax;
             case Q5_1 -> (max - min) / 31.0 * (0.5 + 31 * h) + Math.abs(min) * h + 1e-6 * amax;
+            // grid -127..113 in steps of at most 24 (half 12); the far side of the absmax clips from ~127 to 113
+            case IQ4_NL -> amax / 127.0 * (14 + 254 * h) * (1 + h) + 1e-6 * amax;
+            // as IQ4_NL per sub-block, plus the 6-bit sub-scale's rounding (up to 1.02 steps of d <= amax / 127 / 32)
+            case IQ4_XS -> {
+                double dd = amax / 127.0 / 32 * (1 + h);
+                yield 14 * (amax / 127.0 + 1.02 * dd) + 127 * 1.02 * dd + 1e-6 * amax;
+            }
+            // d = 2^(floor(log2 amax) - 3); grid 0..4 d step d, 4..8 step 2d, 8..12 step 4d, then clipped at 12d
+            case MXFP4 -> {
+                double d = Math.scalb(1.0, Math.getExponent(amax) - 3);
+                yield amax == 0 ? 0 : Math.max(2 * d, amax - 12 * d) + 1e-7 * amax;
+            }
             default -> Double.NaN;
         };
     }

@@ -41,7 +41,8 @@ final class TestData {
     /** Byte offsets of the fp16 fields of one block (scales), which random bytes must not turn into Inf/NaN. */
     static int[] halfFields(GGMLType t) {
         return switch (t) {
-            case Q4_0, Q5_0, Q8_0 -> new int[] {0};
+            case Q4_0, Q5_0, Q8_0, IQ4_NL, IQ4_XS -> new int[] {0};
+            case MXFP4 -> new int[0]; // its E8M0 byte is set apart (see randomBlocks)
             case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
             case Q2_K -> new int[] {80, 82};
             case Q3_K -> new int[] {108};
@@ -52,7 +53,7 @@ final class TestData {
 
     /**
      * rows x n weights of uniformly random block bytes (every bit pattern of the quants and packed scales),
-     * with finite random scales; null for plain float types.
+     * with finite random scales (fp16 scales N(0, 0.02), MXFP4 exponents 0..150); null for plain float types.
      */
     static MemorySegment randomBlocks(Random r, GGMLType t, int rows, int n) {
         int[] halves = halfFields(t);
@@ -66,6 +67,8 @@ final class TestData {
             for (int h : halves) {
                 w.set(I16, blk * t.typeSize + h, Float.floatToFloat16((float) (r.nextGaussian() * 0.02)));
             }
+            // E8M0 exponents 0..150: scales 2^-128 (subnormal) .. 2^22, no infinities
+            if (t == GGMLType.MXFP4) w.set(ValueLayout.JAVA_BYTE, blk * t.typeSize, (byte) r.nextInt(151));
         }
         return w;
     }

@@ -17,7 +17,8 @@ class TypeOpsLookupTest {
     @Test
     void everyTypeWithKernelsIsRegisteredAndOthersAreRefusedByName() {
         for (GGMLType t : List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_1,
-                GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K)) {
+                GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K,
+                GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.MXFP4)) {
             assertTrue(TypeOps.supported(t), t.toString());
             assertEquals(t, TypeOps.of(t).type());
         }
@@ -33,7 +34,7 @@ class TypeOpsLookupTest {
         int n = 512, rows = 64, nb = 6;
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            for (GGMLType t : List.of(GGMLType.Q4_K, GGMLType.Q6_K, GGMLType.Q8_0, GGMLType.F16)) {
+            for (GGMLType t : List.of(GGMLType.Q4_K, GGMLType.Q6_K, GGMLType.Q8_0, GGMLType.F16, GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.MXFP4)) {
                 TypeOps ops = TypeOps.of(t);
                 MemorySegment w = TestData.quantized(ops, TestData.gaussian(r, rows * n, 1), rows, n);
                 float[] x = TestData.gaussian(r, nb * n, 1);
