@@ -7,8 +7,12 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +29,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ChatTemplateCasesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> FAMILIES = List.of("llama3", "llama3_1", "qwen3", "gemma3", "deepseek_v3", "gemini");
+    private static final List<String> FAMILIES =
+            List.of("llama3", "llama3_1", "qwen3", "gemma3", "deepseek_v3", "gemini", "gpt_oss");
+    /** Families with cases of their own in {@code <family>_cases.json}, run after the common ones. */
+    private static final List<String> OWN_CASES = List.of("gpt_oss");
     private static final AtomicInteger RUN = new AtomicInteger();
     private static final AtomicInteger PASSED = new AtomicInteger();
 
     static Stream<Arguments> cases() throws IOException {
         List<Map<String, Object>> cases = JSON.readValue(resource("cases.json"), new TypeReference<>() { });
-        return FAMILIES.stream().flatMap(f -> cases.stream().map(c -> Arguments.of(f, c.get("id"), c)));
+        Stream<Arguments> common = FAMILIES.stream().flatMap(f -> cases.stream().map(c -> Arguments.of(f, c.get("id"), c)));
+        Stream<Arguments> own = OWN_CASES.stream().flatMap(f -> {
+            try {
+                List<Map<String, Object>> mine = JSON.readValue(resource(f + "_cases.json"), new TypeReference<>() { });
+                return mine.stream().map(c -> Arguments.of(f, c.get("id"), c));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return Stream.concat(common, own);
     }
 
     @SuppressWarnings("unchecked")
@@ -45,7 +61,10 @@ class ChatTemplateCasesTest {
         String sha = (String) ((Map<String, Object>) templates.get(family + ".jinja")).get("sha256");
         assertEquals(sha, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)), "fixture hash");
 
-        ChatTemplate template = ChatTemplate.parse(new String(source, StandardCharsets.UTF_8));
+        ChatTemplate parsed = ChatTemplate.parse(new String(source, StandardCharsets.UTF_8));
+        // strftime_now reads the instant the reference renderings were made with
+        ChatTemplate template = meta.get("now") instanceof String now
+                ? parsed.withClock(Clock.fixed(Instant.parse(now), ZoneOffset.UTC)) : parsed;
         String base = "expected/" + family + "__" + id;
         InputStream ok = ChatTemplateCasesTest.class.getResourceAsStream("/chat/" + base + ".txt");
         var messages = (List<Map<String, Object>>) c.get("messages");
