@@ -134,6 +134,47 @@ class LoadingTest {
         assertTrue(l3.warnings().stream().anyMatch(w -> w.contains("no BOS")));
     }
 
+    /**
+     * gpt-oss (o200k_harmony) special tokens, as llama.cpp sets them: {@code <|return|>} and {@code <|call|>} end
+     * generation, {@code <|end|>} does not (it closes the analysis message before the final one), and the harmony
+     * header tokens are parsed as one token each and always rendered.
+     */
+    @Test
+    void harmonyEndOfGeneration() throws IOException {
+        Path d = Files.createDirectories(dir.resolve("harmony"));
+        Files.writeString(d.resolve("tokenizer.json"), """
+            {"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]},
+             "added_tokens": [
+               {"id": 3, "content": "<|startoftext|>", "special": true},
+               {"id": 4, "content": "<|endoftext|>", "special": true},
+               {"id": 5, "content": "<|return|>", "special": true},
+               {"id": 6, "content": "<|constrain|>", "special": true},
+               {"id": 7, "content": "<|channel|>", "special": true},
+               {"id": 8, "content": "<|start|>", "special": true},
+               {"id": 9, "content": "<|end|>", "special": true},
+               {"id": 10, "content": "<|message|>", "special": true},
+               {"id": 11, "content": "<|call|>", "special": true}],
+             "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}}
+            """);
+        Tokenizer t = Tokenizer.fromHuggingFace(d, "gpt-4o");
+        assertTrue(t.isEog(5));
+        assertTrue(t.isEog(11));
+        assertTrue(t.isEog(4));
+        assertFalse(t.isEog(9));
+        assertArrayEquals(new int[] {8, 2, 7, 2, 10, 2, 9, 8}, t.encode("<|start|>ab<|channel|>ab<|message|>ab<|end|><|start|>", false, true));
+        // the header tokens and <|end|> are rendered in generated text (a chat splits the channels afterwards)
+        for (int id : new int[] {6, 7, 8, 9, 10}) assertEquals(t.tokenText(id), new String(t.tokenBytes(id, false)), t.tokenText(id));
+
+        // without <|return|> and <|call|> (phi-3 style) <|end|> stays end-of-generation
+        Path p = Files.createDirectories(dir.resolve("phi"));
+        Files.writeString(p.resolve("tokenizer.json"), """
+            {"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]},
+             "added_tokens": [{"id": 3, "content": "<|end|>", "special": true}],
+             "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}}
+            """);
+        assertTrue(Tokenizer.fromHuggingFace(p, "gpt-4o").isEog(3));
+    }
+
     /** A tokenizer.json rebuilt from the bert-bge GGUF ("##" continuations) must tokenize exactly like it. */
     @Test
     void wordPieceTokenizerJson() throws IOException {
