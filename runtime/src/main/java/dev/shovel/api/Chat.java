@@ -100,7 +100,7 @@ public final class Chat {
         GenerationResult r = session.generate(ids, options, onText);
         messages.clear();
         messages.addAll(conversation);
-        messages.add(ChatMessage.assistant(r.text()));
+        messages.add(format.assistantMessage(r.text()));
         last = new ChatTurn(r.text(), r.stopReason(), ids.length, session.reusedTokens(), r.generatedTokens(),
                 r.promptNanos(), r.genNanos());
         return last;

@@ -1,6 +1,7 @@
 package dev.shovel.api;
 
 import dev.shovel.chat.ChatTemplate;
+import dev.shovel.chat.Harmony;
 import dev.shovel.chat.TemplateException;
 import dev.shovel.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ public final class ChatFormat {
     private final Tokenizer tok;
     private final ChatTemplate template;
     private final String note;
+    private final boolean harmony;
 
     /**
      * @param templateSource Jinja source to use instead of the model's template; null = the model's, or ChatML
@@ -26,14 +28,17 @@ public final class ChatFormat {
         this.tok = tok;
         String n = null;
         ChatTemplate t;
+        boolean h = false;
         if (templateSource != null) {
             t = ChatTemplate.parse(templateSource);
+            h = Harmony.isHarmonyTemplate(templateSource);
         } else if (tok.chatTemplate().isEmpty()) {
             t = ChatTemplate.parse(ChatTemplate.fallback());
             n = "the model has no chat template; using ChatML";
         } else {
             try {
                 t = ChatTemplate.parse(tok.chatTemplate().get());
+                h = Harmony.isHarmonyTemplate(tok.chatTemplate().get());
             } catch (TemplateException e) {
                 t = ChatTemplate.parse(ChatTemplate.fallback());
                 n = "the model's chat template cannot be parsed (" + e.getMessage() + "); using ChatML";
@@ -41,6 +46,7 @@ public final class ChatFormat {
         }
         this.template = t;
         this.note = n;
+        this.harmony = h;
     }
 
     /** Why the ChatML fallback is in use; empty when the model's (or the given) template is. */
@@ -71,6 +77,14 @@ public final class ChatFormat {
     /** The prompt tokens that ask the model for the assistant's next message. */
     public int[] prompt(List<ChatMessage> conversation, Map<String, Object> variables) {
         return tokenize(render(conversation, true, variables));
+    }
+
+    /**
+     * The assistant message a generated reply becomes in the history. With a harmony template (gpt-oss) that is the
+     * final channel's text only: the template drops earlier analysis anyway and rejects channel tags in content.
+     */
+    public ChatMessage assistantMessage(String generated) {
+        return ChatMessage.assistant(harmony ? Harmony.finalText(generated) : generated);
     }
 
     private String tokenText(int id) {

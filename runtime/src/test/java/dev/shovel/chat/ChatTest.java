@@ -138,6 +138,34 @@ class ChatTest {
         }
     }
 
+    /**
+     * A harmony template (gpt-oss: it writes channel tags and rejects them in history content): the history keeps the
+     * final channel's text of a reply, the streamed and returned text stay as generated.
+     */
+    @Test
+    void harmonyRepliesKeepOnlyTheFinalChannelInTheHistory() {
+        String template = "{%- for m in messages %}{%- if '<|channel|>' in m.content %}"
+                + "{{- raise_exception('channel tags in content') }}{%- endif %}"
+                + "<|im_start|>{{ m.role }}<|channel|>final<|message|>{{ m.content }}<|im_end|>{%- endfor %}"
+                + "{%- if add_generation_prompt %}<|im_start|>assistant{%- endif %}";
+        Tokenizer tok = model.tokenizer();
+        String raw = "<|channel|>analysis<|message|>Greet back.<|end|><|start|>assistant<|channel|>final<|message|>Hi!";
+        int[] reply = tok.encode(raw, false, false);
+        Script script = new Script(concat(reply, new int[] {IM_END}, tok.encode("Bye.", false, false), new int[] {IM_END}));
+        try (Session s = model.newSession()) {
+            Chat chat = new Chat(s, GenerationOptions.greedy(-1).withPicker(script), template);
+            assertEquals(raw, chat.send("Hello", null));
+            assertEquals(List.of(ChatMessage.user("Hello"), ChatMessage.assistant("Hi!")), chat.messages());
+            assertEquals("Bye.", chat.send("Again", null), "the template accepts the history");
+        }
+        // a template without channel tags keeps replies as generated
+        try (Session s = model.newSession()) {
+            Chat chat = new Chat(s, GenerationOptions.greedy(-1).withPicker(new Script(concat(reply, new int[] {IM_END}))));
+            chat.send("Hello", null);
+            assertEquals(ChatMessage.assistant(raw), chat.messages().get(1));
+        }
+    }
+
     @Test
     void aReplyThatDoesNotRetokenizeTheSameIsProcessedAgainFromWhereItDiffers() {
         Tokenizer tok = model.tokenizer();
