@@ -20,13 +20,13 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "tiny",
             description = "a shape: tiny (2 layers, dim 64), 1.1b (TinyLlama), or a real model's: qwen2-0.5b, qwen3-0.6b, "
                     + "phi3-mini, phi3-mini-128k, gemma-2b, gemma2-2b, gemma3-1b, granite-2b, olmo2-1b, smollm3-3b, "
-                    + "starcoder2-3b (default: ${DEFAULT-VALUE})")
+                    + "starcoder2-3b, qwen3moe-30b-a3b, gpt-oss-20b (default: ${DEFAULT-VALUE})")
     String preset;
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "general.architecture (default: llama)")
     String arch;
 
-    @Option(names = {"--type", "--weights"}, paramLabel = "TYPE", description = "f32, f16, bf16, q8_0, q4_0, …, or q4_k_m (default: f32)")
+    @Option(names = {"--type", "--weights"}, paramLabel = "TYPE", description = "f32, f16, bf16, q8_0, q4_0, iq4_xs, mxfp4, …, or the mixes q4_k_m and mxfp4_moe (default: f32)")
     String type;
 
     @Option(names = {"--dim", "--n-embd"}, paramLabel = "N") Integer dim;
@@ -42,6 +42,9 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--vocab-from", paramLabel = "FILE", description = "copy tokenizer.* keys from this GGUF, or convert them from a tokenizer.json") Path vocabFrom;
     @Option(names = "--vocab-pre", paramLabel = "NAME", description = "tokenizer.ggml.pre for a tokenizer.json (default: recognised)") String vocabPre;
     @Option(names = "--name", paramLabel = "NAME") String name;
+    @Option(names = "--experts", paramLabel = "N", description = "experts per layer (mixture of experts; 0 = dense)") Integer experts;
+    @Option(names = "--experts-used", paramLabel = "K", description = "experts per token (default: 2)") Integer expertsUsed;
+    @Option(names = "--expert-ff", paramLabel = "N", description = "width of one expert (default: --ffn)") Integer expertFf;
 
     @Override
     public Integer call() throws IOException {
@@ -57,6 +60,11 @@ public final class SynthCommand implements Callable<Integer> {
         if (ctx != null) b.contextLength(ctx);
         if (ropeBase != null) b.ropeBase(ropeBase);
         if (name != null) b.name(name);
+        if (experts != null || expertsUsed != null || expertFf != null) {
+            SynthSpec s = b.build();
+            b.experts(experts != null ? experts : s.nExpert(), expertsUsed != null ? expertsUsed : s.nExpertUsed() > 0 ? s.nExpertUsed() : 2,
+                    expertFf != null ? expertFf : s.expertFf() > 0 ? s.expertFf() : s.nFf());
+        }
         long t0 = System.nanoTime();
         Path converted = null;
         try {

@@ -8,6 +8,7 @@ public final class FileType {
 
     public static final int ALL_F32 = 0;
     public static final int MOSTLY_Q4_K_M = 15;
+    public static final int MOSTLY_MXFP4_MOE = 38;
 
     /** The file type llama-quantize records for a file whose 2-D weights are {@code t}; -1 when it has none. */
     public static int of(GGMLType t) {
@@ -36,6 +37,7 @@ public final class FileType {
             case BF16 -> 32;
             case TQ1_0 -> 36;
             case TQ2_0 -> 37;
+            case MXFP4 -> 38;   // MXFP4_MOE
             default -> -1;
         };
     }

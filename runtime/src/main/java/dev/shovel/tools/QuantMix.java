@@ -5,15 +5,31 @@ import dev.shovel.gguf.GGUFException;
 import java.util.Map;
 
 /**
- * Which ggml type each weight gets: one type for every 2-D weight, or llama-quantize's Q4_K_M mix. The mix follows
- * llama.cpp's {@code llama_tensor_get_type} (llama-quant.cpp) for dense, non-Falcon, non-70B models, and the
- * shape fallback of {@code tensor_type_fallback} applies to both.
+ * Which ggml type each weight gets: one type for every 2-D weight, or llama-quantize's Q4_K_M mix, or its MXFP4_MOE
+ * (experts MXFP4, the other matrices Q8_0). The Q4_K_M mix follows llama.cpp's {@code llama_tensor_get_type}
+ * (llama-quant.cpp) for non-Falcon, non-70B models (experts as the dense FFN's roles), and the shape fallback of
+ * {@code tensor_type_fallback} applies to all.
  */
 public final class QuantMix {
-    public static final String Q4_K_M = "q4_k_m";
+    public static final String Q4_K_M = "q4_k_m", MXFP4_MOE = "mxfp4_moe";
 
     /** Weight roles that llama-quant.cpp tells apart. */
-    public enum Role { TOKEN_EMBD, OUTPUT, ATTN_Q, ATTN_K, ATTN_V, ATTN_QKV, ATTN_OUTPUT, FFN_GATE, FFN_UP, FFN_DOWN }
+    public enum Role {
+        TOKEN_EMBD, OUTPUT, ATTN_Q, ATTN_K, ATTN_V, ATTN_QKV, ATTN_OUTPUT, FFN_GATE, FFN_UP, FFN_DOWN,
+        EXP_GATE, EXP_UP, EXP_DOWN; // the experts' ffn_*_exps
+
+        /** The dense FFN role whose Q4_K_M rule an expert tensor follows. */
+        Role dense() {
+            return switch (this) {
+                case EXP_GATE -> FFN_GATE;
+                case EXP_UP -> FFN_UP;
+                case EXP_DOWN -> FFN_DOWN;
+                default -> this;
+            };
+        }
+
+        boolean expert() { return this == EXP_GATE || this == EXP_UP || this == EXP_DOWN; }
+    }
 
     /** Type on ordinary layers, and on layers where {@code use_more_bits} holds. */
     private record Rule(GGMLType normal, GGMLType moreBits) {}
@@ -45,6 +61,7 @@ public final class QuantMix {
     public static QuantMix parse(String weights) {
         if (weights == null) throw new ToolsException("no weight type given");
         if (weights.equalsIgnoreCase(Q4_K_M)) return new QuantMix(Q4_K_M, null);
+        if (weights.equalsIgnoreCase(MXFP4_MOE)) return new QuantMix(MXFP4_MOE, null);
         try {
             GGMLType t = GGMLType.parse(weights);
             if (FileType.of(t) < 0) throw new ToolsException("weight type " + weights + " is not a model file type");
@@ -60,7 +77,9 @@ public final class QuantMix {
     public GGMLType single() { return single; }
 
     /** {@code general.file_type}. */
-    public int fileType() { return single == null ? FileType.MOSTLY_Q4_K_M : FileType.of(single); }
+    public int fileType() {
+        return single != null ? FileType.of(single) : name.equals(MXFP4_MOE) ? FileType.MOSTLY_MXFP4_MOE : FileType.MOSTLY_Q4_K_M;
+    }
 
     /** llama-quant.cpp's {@code use_more_bits}: first and last eighth of the layers, and every third in between. */
     static boolean useMoreBits(int layer, int nLayer) {
@@ -70,8 +89,10 @@ public final class QuantMix {
     /** Type of a 2-D weight of this role with rows of {@code rowLength}; {@code layer} is ignored for global ones. */
     public GGMLType typeOf(Role role, int layer, int nLayer, long rowLength, boolean tied) {
         GGMLType t = single;
-        if (t == null) {
-            Role r = role == Role.TOKEN_EMBD && tied ? Role.OUTPUT : role;
+        if (t == null && name.equals(MXFP4_MOE)) {
+            t = role.expert() ? GGMLType.MXFP4 : GGMLType.Q8_0;
+        } else if (t == null) {
+            Role r = role == Role.TOKEN_EMBD && tied ? Role.OUTPUT : role.dense();
             Rule rule = Q4_K_M_RULES.getOrDefault(r, Q4_K_M_DEFAULT);
             if (r == Role.OUTPUT && rowLength % GGMLType.Q6_K.blockSize != 0) return GGMLType.Q8_0;
             t = (r == Role.ATTN_V || r == Role.FFN_DOWN) && useMoreBits(layer, nLayer) ? rule.moreBits : rule.normal;

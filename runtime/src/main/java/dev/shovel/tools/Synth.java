@@ -50,7 +50,7 @@ public final class Synth {
                 .putString("general.architecture", arch)
                 .putString("general.name", spec.name())
                 .putU32("general.file_type", mix.fileType());
-        if (plan.stream().anyMatch(t -> t.type() != GGMLType.F32 && t.type() != GGMLType.F16 && t.type() != GGMLType.BF16)) {
+        if (plan.stream().anyMatch(t -> t.type() != GGMLType.F32 && t.type() != GGMLType.F16 && t.type() != GGMLType.BF16 && t.dims().length > 1)) {
             w.putU32("general.quantization_version", 2);
         }
         String a = arch + ".";
@@ -58,14 +58,18 @@ public final class Synth {
         w.putU32(a + "context_length", spec.contextLength())
                 .putU32(a + "embedding_length", spec.nEmbd())
                 .putU32(a + "block_count", spec.nLayer())
-                .putU32(a + "feed_forward_length", spec.nFf())
+                .putU32(a + "feed_forward_length", arch.equals("llama") && spec.nExpert() > 0 ? spec.expertFf() : spec.nFf())
                 .putU32(a + "attention.head_count", spec.nHead())
                 .putU32(a + "attention.head_count_kv", spec.nHeadKv())
                 .putF32(a + "rope.freq_base", spec.ropeBase())
                 .putU32(a + "rope.dimension_count", spec.headDim())
                 .putF32(a + (layerNorm ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon"), spec.normEps())
                 .putU32(a + "vocab_size", nVocab);
-        if (spec.keyLength() > 0 || arch.startsWith("gemma") || arch.equals("qwen3")) {
+        if (spec.nExpert() > 0) {
+            w.putU32(a + "expert_count", spec.nExpert()).putU32(a + "expert_used_count", spec.nExpertUsed());
+            if (!arch.equals("llama")) w.putU32(a + "expert_feed_forward_length", spec.expertFf()); // Mixtral: feed_forward_length
+        }
+        if (spec.keyLength() > 0 || arch.startsWith("gemma") || arch.startsWith("qwen3")) {
             w.putU32(a + "attention.key_length", spec.headDim()).putU32(a + "attention.value_length", spec.headDim());
         }
         archKeys(spec, w);
@@ -73,7 +77,7 @@ public final class Synth {
         for (Tensor t : plan) {
             long tensorSeed = mix64(spec.seed() * 0x9E3779B97F4A7C15L + fnv(t.name()));
             int n = (int) t.dims()[0];
-            long rows = t.dims().length == 1 ? 1 : t.dims()[1];
+            long rows = Arrays.stream(t.dims()).reduce(1, Math::multiplyExact) / n; // experts: [in, out, n_expert]
             w.addTensor(t.name(), t.type(), t.dims(), seg -> RowEncoder.encode(seg, t.type(), n, rows, (r, buf) -> {
                 if (t.values() != null) {
                     System.arraycopy(t.values(), 0, buf, 0, n);
@@ -99,6 +103,10 @@ public final class Synth {
                     .putF32(a + "attn_logit_softcapping", 50f)
                     .putF32(a + "final_logit_softcapping", 30f);
             case "gemma3" -> w.putU32(a + "attention.sliding_window", spec.slidingWindow() > 0 ? spec.slidingWindow() : 512);
+            case "gpt-oss" -> w.putU32(a + "attention.sliding_window", spec.slidingWindow() > 0 ? spec.slidingWindow() : 128)
+                    .putString(a + "rope.scaling.type", "yarn") // the real models' YaRN
+                    .putF32(a + "rope.scaling.factor", 32f)
+                    .putU32(a + "rope.scaling.original_context_length", 4096);
             case "granite" -> w.putF32(a + "embedding_scale", 12f) // Granite 3.1 2B's multipliers
                     .putF32(a + "residual_scale", 0.22f)
                     .putF32(a + "attention.scale", 0.015625f)
@@ -123,7 +131,8 @@ public final class Synth {
         check(spec, nVocab);
         Architecture a = Architecture.of(spec.architecture());
         String arch = spec.architecture();
-        boolean fused = arch.equals("phi3"), qkvBias = arch.equals("qwen2") || a.layerNorm(), allBias = a.layerNorm();
+        boolean fused = arch.equals("phi3"), oss = arch.equals("gpt-oss");
+        boolean qkvBias = arch.equals("qwen2") || arch.equals("qwen2moe") || a.layerNorm() || oss, allBias = a.layerNorm();
         QuantMix mix = QuantMix.parse(spec.weights());
         int e = spec.nEmbd(), ff = spec.nFf(), hd = spec.headDim(), q = hd * spec.nHead(), kv = hd * spec.nHeadKv();
         int nl = spec.nLayer();
@@ -171,11 +180,26 @@ public final class Synth {
                 ts.add(norm(p + "attn_k_norm.weight", arch.equals("olmo2") ? kv : hd));
             }
             ts.add(linear(mix, p + "attn_output.weight", QuantMix.Role.ATTN_OUTPUT, l, nl, q, e));
-            if (allBias) ts.add(bias(p + "attn_output.bias", e));
+            if (allBias || oss) ts.add(bias(p + "attn_output.bias", e));
+            if (oss) ts.add(new Tensor(p + "attn_sinks.weight", new long[] {spec.nHead()}, GGMLType.F32, 0, 1));
             if (a.postNorm()) ts.add(norm(p + "post_attention_norm.weight", e));
             if (a.preNorm()) {
-                ts.add(norm(p + "ffn_norm.weight", e));
+                ts.add(norm(p + a.ffnNorm() + ".weight", e));
                 if (allBias) ts.add(bias(p + "ffn_norm.bias", e));
+            }
+            if (spec.nExpert() > 0) { // the router (never quantized) and the experts as 3-D tensors [in, out, n_expert]
+                int n = spec.nExpert(), xf = spec.expertFf();
+                ts.add(new Tensor(p + "ffn_gate_inp.weight", new long[] {e, n}, GGMLType.F32, 0, 1 / Math.sqrt(e)));
+                if (oss) ts.add(bias(p + "ffn_gate_inp.bias", n));
+                ts.add(experts(mix, p + "ffn_gate_exps.weight", QuantMix.Role.EXP_GATE, l, nl, e, xf, n));
+                ts.add(experts(mix, p + "ffn_up_exps.weight", QuantMix.Role.EXP_UP, l, nl, e, xf, n));
+                ts.add(experts(mix, p + "ffn_down_exps.weight", QuantMix.Role.EXP_DOWN, l, nl, xf, e, n));
+                if (oss) {
+                    ts.add(new Tensor(p + "ffn_gate_exps.bias", new long[] {xf, n}, GGMLType.F32, 0, 0.1));
+                    ts.add(new Tensor(p + "ffn_up_exps.bias", new long[] {xf, n}, GGMLType.F32, 0, 0.1));
+                    ts.add(new Tensor(p + "ffn_down_exps.bias", new long[] {e, n}, GGMLType.F32, 0, 0.1));
+                }
+                continue;
             }
             if (a.ffn() == Architecture.Ffn.GELU) {
                 ts.add(linear(mix, p + "ffn_up.weight", QuantMix.Role.FFN_UP, l, nl, e, ff));
@@ -202,12 +226,16 @@ public final class Synth {
         return new Tensor(name, new long[] {in, out}, mix.typeOf(role, l, nl, in, false), 0, 1 / Math.sqrt(in));
     }
 
+    private static Tensor experts(QuantMix mix, String name, QuantMix.Role role, int l, int nl, int in, int out, int n) {
+        return new Tensor(name, new long[] {in, out, n}, mix.typeOf(role, l, nl, in, false), 0, 1 / Math.sqrt(in));
+    }
+
     /** A single-type spec must not fall back silently: every 2-D weight gets exactly the asked type. */
     private static void checkSingleType(QuantMix mix, List<Tensor> ts) {
         GGMLType want = mix.single();
         if (want == null) return;
         for (Tensor t : ts) {
-            if (t.dims().length == 2 && t.type() != want) {
+            if (t.dims().length >= 2 && t.type() != want && !t.name().endsWith("ffn_gate_inp.weight")) { // routers stay F32
                 throw new ToolsException(t.name() + " has rows of " + t.dims()[0] + ", not a multiple of " + want
                         + "'s block size " + want.blockSize + "; pick another shape or weight type");
             }
@@ -231,6 +259,11 @@ public final class Synth {
             throw new ToolsException("n_head " + s.nHead() + " is not a multiple of n_head_kv " + s.nHeadKv());
         }
         if (s.name() == null) throw new ToolsException("synthetic model needs a name");
+        if (s.nExpert() < 0 || s.nExpert() > 0 && (s.nExpertUsed() <= 0 || s.nExpertUsed() > s.nExpert() || s.expertFf() <= 0)) {
+            throw new ToolsException("bad experts: " + s.nExpert() + " experts, " + s.nExpertUsed() + " used, " + s.expertFf() + " wide");
+        }
+        boolean moeArch = s.architecture().endsWith("moe") || s.architecture().equals("gpt-oss");
+        if (moeArch && s.nExpert() == 0) throw new ToolsException(s.architecture() + " needs experts (a preset such as qwen3moe-30b-a3b)");
     }
 
     /** The tokenizer keys: copied from {@code vocabFrom}, or stories260K's padded to n_vocab with control tokens. */

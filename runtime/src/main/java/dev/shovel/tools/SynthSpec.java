@@ -20,10 +20,12 @@ import java.util.function.Supplier;
  * @param tiedOutput    no {@code output.weight}; logits use {@code token_embd}
  * @param vocabFrom     a GGUF whose {@code tokenizer.*} keys are copied (then {@code nVocab} is its vocabulary size);
  *                      null = the embedded stories260K vocabulary padded with {@code <unused_N>} control tokens
+ * @param nExpert       experts per layer (0 = a dense FFN); {@code nExpertUsed} of them per token, {@code expertFf} wide
  */
 public record SynthSpec(String architecture, String name, int nEmbd, int nLayer, int nHead, int nHeadKv, int keyLength,
                         int nFf, int nVocab, int contextLength, float ropeBase, float normEps, int slidingWindow,
-                        int ropeOrigCtx, boolean tiedOutput, String weights, long seed, Path vocabFrom) {
+                        int ropeOrigCtx, boolean tiedOutput, String weights, long seed, Path vocabFrom,
+                        int nExpert, int nExpertUsed, int expertFf) {
 
     /** Defaults: a 2-layer llama like the reference models (n_embd 64, 4 heads, 2 KV heads, FFN 160, vocab 512). */
     public static Builder builder() { return new Builder(); }
@@ -54,6 +56,11 @@ public record SynthSpec(String architecture, String name, int nEmbd, int nLayer,
         PRESETS.put("granite-2b", () -> real("granite", 2048, 40, 32, 8, 0, 8192, 49155, 131072, 5e6f, 1e-5f, true));
         PRESETS.put("olmo2-1b", () -> real("olmo2", 2048, 16, 16, 16, 0, 8192, 100352, 4096, 5e5f, 1e-6f, false));
         PRESETS.put("smollm3-3b", () -> real("smollm3", 2048, 36, 16, 4, 0, 11008, 128256, 65536, 5e6f, 1e-6f, true));
+        // mixture of experts: Qwen3-30B-A3B (128 experts, 8 used, 768 wide) and gpt-oss-20b (32 experts, 4 used)
+        PRESETS.put("qwen3moe-30b-a3b", () -> real("qwen3moe", 2048, 48, 32, 4, 128, 6144, 151936, 40960, 1e6f, 1e-6f, false)
+                .experts(128, 8, 768));
+        PRESETS.put("gpt-oss-20b", () -> real("gpt-oss", 2880, 24, 64, 8, 64, 2880, 201088, 131072, 150000f, 1e-5f, false)
+                .experts(32, 4, 2880).slidingWindow(128));
         PRESETS.put("starcoder2-3b", () -> real("starcoder2", 3072, 30, 24, 2, 0, 12288, 49152, 16384, 999999.44f, 1e-5f,
                 true));
     }
@@ -80,7 +87,7 @@ public record SynthSpec(String architecture, String name, int nEmbd, int nLayer,
         return new Builder().architecture(architecture).name(name).nEmbd(nEmbd).nLayer(nLayer).nHead(nHead)
                 .nHeadKv(nHeadKv).keyLength(keyLength).nFf(nFf).nVocab(nVocab).contextLength(contextLength)
                 .ropeBase(ropeBase).normEps(normEps).slidingWindow(slidingWindow).ropeOrigCtx(ropeOrigCtx)
-                .tiedOutput(tiedOutput).weights(weights).seed(seed).vocabFrom(vocabFrom);
+                .tiedOutput(tiedOutput).weights(weights).seed(seed).vocabFrom(vocabFrom).experts(nExpert, nExpertUsed, expertFf);
     }
 
     public int headDim() { return keyLength > 0 ? keyLength : nEmbd / nHead; }
@@ -93,6 +100,7 @@ public record SynthSpec(String architecture, String name, int nEmbd, int nLayer,
         private boolean tiedOutput;
         private long seed = 1;
         private Path vocabFrom;
+        private int nExpert, nExpertUsed, expertFf;
 
         public Builder architecture(String v) { architecture = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -113,10 +121,12 @@ public record SynthSpec(String architecture, String name, int nEmbd, int nLayer,
         public Builder weights(dev.shovel.gguf.GGMLType t) { weights = t.name().toLowerCase(); return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder vocabFrom(Path v) { vocabFrom = v; return this; }
+        public Builder experts(int n, int used, int ff) { nExpert = n; nExpertUsed = used; expertFf = ff; return this; }
 
         public SynthSpec build() {
             return new SynthSpec(architecture, name, nEmbd, nLayer, nHead, nHeadKv, keyLength, nFf, nVocab,
-                    contextLength, ropeBase, normEps, slidingWindow, ropeOrigCtx, tiedOutput, weights, seed, vocabFrom);
+                    contextLength, ropeBase, normEps, slidingWindow, ropeOrigCtx, tiedOutput, weights, seed, vocabFrom,
+                    nExpert, nExpertUsed, expertFf);
         }
     }
 }

@@ -70,6 +70,37 @@ class SynthArchitecturesTest {
         }
     }
 
+    /** Mixture-of-experts files: routers, 3-D expert tensors, gpt-oss's biases and sinks, against the reference files. */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3moe", "llama-moe", "gpt-oss"})
+    void expertLayoutMatchesTheReferenceFile(String name) throws IOException {
+        JsonNode i = new ObjectMapper().readTree(reference(name).resolveSibling("info.json").toFile());
+        int ff = i.hasNonNull("n_ff_exp") ? i.get("n_ff_exp").asInt() : i.get("n_ff").asInt();
+        SynthSpec.Builder b = SynthSpec.builder().architecture(i.get("arch").asText()).name("t").nEmbd(i.get("n_embd").asInt())
+                .nLayer(i.get("n_layer").asInt()).nHead(i.get("n_head").asInt()).nHeadKv(i.get("n_head_kv").asInt())
+                .keyLength(i.get("head_dim").asInt()).nFf(i.hasNonNull("n_ff") ? i.get("n_ff").asInt() : ff)
+                .nVocab(i.get("n_vocab").asInt()).experts(i.get("n_expert").asInt(), i.get("n_expert_used").asInt(), ff);
+        Path p = dir.resolve(name + ".gguf");
+        Synth.write(b.build(), p);
+        String arch = i.get("arch").asText();
+        try (GGUFFile want = GGUFFile.open(reference(name)); GGUFFile got = GGUFFile.open(p)) {
+            assertEquals(shapes(want.tensors().values()), shapes(got.tensors().values()));
+            for (String k : want.metadata().keySet()) {
+                if (k.startsWith(arch + ".") && !k.contains("sliding_window") && !k.contains("scal") && !k.contains("rope.freq_base")) {
+                    assertTrue(got.has(k), "key " + k);
+                }
+            }
+            for (String k : new String[] {"expert_count", "expert_used_count"}) {
+                assertEquals(want.getInt(arch + "." + k), got.getInt(arch + "." + k), k);
+            }
+        }
+        try (Model m = Model.load(p); Session s = m.newSession()) { // and it runs
+            assertEquals(i.get("n_expert").asInt(), m.config().moe().nExpert());
+            assertEquals(ff, m.config().moe().expertFf());
+            assertEquals(4, s.generate("Once upon a time", GenerationOptions.greedy(4), t -> { }).tokens().length);
+        }
+    }
+
     /** Small files with each architecture's features switched on (head size, sliding window below the sequence). */
     static SynthSpec small(String arch) {
         SynthSpec.Builder b = SynthSpec.builder().architecture(arch).name("t-" + arch).seed(11).contextLength(128);
