@@ -42,6 +42,11 @@ public interface Backend extends AutoCloseable {
         for (int k = 0; k < ws.length; k++) matmul(ws[k], x, outs[k], n);
     }
 
+    /** outs[k] = ws[k] xs[k] for every k (a token's experts), which a backend may run as one job. */
+    default void matmul(Weight[] ws, Buf[] xs, Buf[] outs, int n) {
+        for (int k = 0; k < ws.length; k++) matmul(ws[k], xs[k], outs[k], n);
+    }
+
     /** x[i] += bias, per row. */
     void addBias(Buf x, Weight bias, int n);
 

@@ -23,7 +23,7 @@ public final class CpuBackend implements Backend {
     static final boolean PLANAR = !"false".equals(System.getProperty("shovel.planar"));
 
     private final WorkerPool pool;
-    private final int[][] prep = {new int[0], new int[0], new int[0], new int[0]};
+    private int[][] prep = {new int[0], new int[0], new int[0], new int[0]};
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
 
     public CpuBackend(WorkerPool pool) { this.pool = pool; }
@@ -168,34 +168,46 @@ public final class CpuBackend implements Backend {
         matmul(one, x, oneOut, n);
     }
 
+    private Buf[] sameInput = new Buf[4];
+
     @Override
     public void matmul(Weight[] ws, Buf x, Buf[] outs, int n) {
-        if (ws.length > matmul.w.length) {
-            Backend.super.matmul(ws, x, outs, n);
-            return;
-        }
+        if (sameInput.length < ws.length) sameInput = new Buf[ws.length];
+        java.util.Arrays.fill(sameInput, 0, ws.length, x);
+        matmul(ws, sameInput, outs, n);
+        java.util.Arrays.fill(sameInput, null);
+    }
+
+    @Override
+    public void matmul(Weight[] ws, Buf[] xs, Buf[] outs, int n) {
         long work = 0;
         for (int k = 0; k < ws.length; k++) {
             CpuWeight wt = w(ws[k]);
-            if (x.cols() != wt.cols() || outs[k].cols() != wt.rows()) {
-                throw new IllegalArgumentException(wt.name() + ": shape mismatch " + x.cols() + " -> " + outs[k].cols());
+            if (xs[k].cols() != wt.cols() || outs[k].cols() != wt.rows()) {
+                throw new IllegalArgumentException(wt.name() + ": shape mismatch " + xs[k].cols() + " -> " + outs[k].cols());
             }
             work += wt.ops().rowBytes(wt.cols()) * wt.rows() * n;
         }
-        matmul.set(ws.length, a(x), n);
+        if (prep.length < ws.length) {
+            prep = java.util.Arrays.copyOf(prep, ws.length);
+            for (int k = 0; k < prep.length; k++) if (prep[k] == null) prep[k] = new int[0];
+        }
+        matmul.set(ws.length, n);
         for (int k = 0; k < ws.length; k++) {
             CpuWeight wt = w(ws[k]);
             int[] p = null;
             PlanarMatrix m = wt.planar();
-            if (m != null) { // x prepared once per layout: q/k/v of one type share it
-                for (int j = 0; j < k && p == null; j++) if (matmul.w[j].planar() != null && matmul.w[j].planar().ops() == m.ops()) p = matmul.p[j];
-                if (p == null) p = prepared(k, m.ops(), a(x), n, wt.cols());
+            if (m != null) { // an input prepared once per layout: q/k/v of one type share it
+                for (int j = 0; j < k && p == null; j++) {
+                    if (xs[j] == xs[k] && matmul.w[j].planar() != null && matmul.w[j].planar().ops() == m.ops()) p = matmul.p[j];
+                }
+                if (p == null) p = prepared(k, m.ops(), a(xs[k]), n, wt.cols());
             }
             int rows = wt.rows(), unit = m != null ? m.ops().rowUnit() : 1; // whole group pairs per chunk
             long rowBytes = wt.ops().rowBytes(wt.cols());
             int units = (rows + unit - 1) / unit, perChunk = (int) Math.max(1, CHUNK_BYTES / Math.max(1, rowBytes * unit));
             int chunks = work < PARALLEL_BYTES ? 1 : Math.max(1, Math.min((units + perChunk - 1) / perChunk, pool.threads() * 8));
-            matmul.add(k, wt, p, a(outs[k]), chunks, unit);
+            matmul.add(k, wt, a(xs[k]), p, a(outs[k]), chunks, unit);
         }
         pool.run(matmul.chunks(), matmul);
         matmul.clear();
@@ -242,23 +254,33 @@ public final class CpuBackend implements Backend {
 
     private final PrepareTask prepare = new PrepareTask();
 
-    /** The matmul job over one or more weights of one input, reused so a forward pass allocates nothing per op. */
+    /**
+     * The matmul job over one or more weights, each with its input, reused so a forward pass allocates nothing per
+     * op (its arrays grow to the most weights seen in one job).
+     */
     private static final class MatmulTask implements WorkerPool.Chunked {
-        final CpuWeight[] w = new CpuWeight[4];
-        final int[][] p = new int[4][];
-        private final float[][] out = new float[4][];
-        private final int[] first = new int[5], units = new int[4];
-        private float[] x;
+        CpuWeight[] w = new CpuWeight[4];
+        int[][] p = new int[4][];
+        private float[][] x = new float[4][], out = new float[4][];
+        private int[] first = new int[5], units = new int[4];
         private int n, count;
 
-        void set(int count, float[] x, int n) {
+        void set(int count, int n) {
+            if (w.length < count) {
+                w = new CpuWeight[count];
+                p = new int[count][];
+                x = new float[count][];
+                out = new float[count][];
+                first = new int[count + 1];
+                units = new int[count];
+            }
             this.count = count;
-            this.x = x;
             this.n = n;
         }
 
-        void add(int k, CpuWeight wt, int[] prep, float[] o, int chunks, int unit) {
+        void add(int k, CpuWeight wt, float[] in, int[] prep, float[] o, int chunks, int unit) {
             w[k] = wt;
+            x[k] = in;
             p[k] = prep;
             out[k] = o;
             units[k] = unit;
@@ -270,8 +292,8 @@ public final class CpuBackend implements Backend {
         void clear() {
             java.util.Arrays.fill(w, null);
             java.util.Arrays.fill(p, null);
+            java.util.Arrays.fill(x, null);
             java.util.Arrays.fill(out, null);
-            x = null;
         }
 
         @Override
@@ -284,9 +306,9 @@ public final class CpuBackend implements Backend {
             PlanarMatrix m = wk.planar();
             if (m != null) {
                 if (n == 1) m.ops().matvec(m, p[k], out[k], 0, r0, r1);
-                else m.ops().gemm(m, x, p[k], n, out[k], rows, r0, r1);
-            } else if (n == 1) wk.ops().matvec(wk.data(), wk.cols(), x, 0, out[k], 0, r0, r1);
-            else wk.ops().gemm(wk.data(), wk.cols(), x, n, out[k], rows, r0, r1);
+                else m.ops().gemm(m, x[k], p[k], n, out[k], rows, r0, r1);
+            } else if (n == 1) wk.ops().matvec(wk.data(), wk.cols(), x[k], 0, out[k], 0, r0, r1);
+            else wk.ops().gemm(wk.data(), wk.cols(), x[k], n, out[k], rows, r0, r1);
         }
     }
 

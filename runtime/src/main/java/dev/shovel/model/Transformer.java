@@ -81,6 +81,9 @@ public final class Transformer {
     private static final class Routing {
         final Buf scores, in, gate, up, out, sum, sharedGate, sharedUp, sharedOut, sharedZ;
         final Buf[] upGate, sharedUpGate;
+        final Buf[] slotUpGate, slotGate, slotOut; // one token's experts: up/gate outputs, down inputs and outputs
+        final Weight[] slotUpGateW, slotDownW;
+        final int[] order;
         final float[] host, p, w, z;
         final int[] ids, count, identity;
         final int[][] rowsOf;
@@ -110,6 +113,18 @@ public final class Transformer {
             for (int i = 0; i < n; i++) identity[i] = i;
             rowsOf = new int[m.nExpert()][n];
             weightOf = new float[m.nExpert()][n];
+            int k = m.nUsed();
+            slotUpGate = new Buf[2 * k];
+            slotGate = new Buf[k];
+            slotOut = new Buf[k];
+            for (int i = 0; i < k; i++) {
+                slotUpGate[2 * i] = b.buf(1, m.expertFf());
+                slotUpGate[2 * i + 1] = slotGate[i] = b.buf(1, m.expertFf());
+                slotOut[i] = b.buf(1, c.nEmbd());
+            }
+            slotUpGateW = new Weight[2 * k];
+            slotDownW = new Weight[k];
+            order = new int[k];
         }
     }
 
@@ -297,6 +312,10 @@ public final class Transformer {
         b.matmul(x.router(), in, r.scores, n);
         if (x.routerB() != null) b.addBias(r.scores, x.routerB(), n); // gpt-oss
         b.download(r.scores, n, r.host);
+        if (n == 1) {
+            oneToken(b, l, x, in, s.xb);
+            return;
+        }
         java.util.Arrays.fill(r.count, 0);
         for (int i = 0; i < n; i++) {
             m.route(r.host, i * ne, r.p, r.ids, r.w);
@@ -323,6 +342,58 @@ public final class Transformer {
             if (x.downB() != null) b.addBias(r.out, x.downB()[e], rows);
             b.scatterAdd(r.out, r.rowsOf[e], r.weightOf[e], rows, xb, n);
         }
+        shared(b, l, x, in, xb, n);
+        b.gather(xb, r.identity, n, s.xb);
+    }
+
+    /**
+     * One token's experts as two matmul jobs (up/gate of all, then down of all) instead of three per expert, into
+     * {@code dst}; the outputs are summed in expert order, as {@link #moe} sums a batch's rows.
+     */
+    private void oneToken(Backend b, int l, ExpertWeights x, Buf in, Buf dst) {
+        Moe m = c.moe();
+        Scratch s = scratch.get(b);
+        Routing r = s.moe;
+        int k = m.nUsed();
+        m.route(r.host, 0, r.p, r.ids, r.w);
+        for (int i = 0; i < k; i++) r.order[i] = i;
+        for (int i = 1; i < k; i++) { // slots by expert id
+            for (int j = i; j > 0 && r.ids[r.order[j]] < r.ids[r.order[j - 1]]; j--) {
+                int t = r.order[j]; r.order[j] = r.order[j - 1]; r.order[j - 1] = t;
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            int e = r.ids[r.order[i]];
+            r.slotUpGateW[2 * i] = x.up()[e];
+            r.slotUpGateW[2 * i + 1] = x.gate()[e];
+            r.slotDownW[i] = x.down()[e];
+        }
+        b.matmul(r.slotUpGateW, in, r.slotUpGate, 1);
+        for (int i = 0; i < k; i++) {
+            int e = r.ids[r.order[i]];
+            Buf up = r.slotUpGate[2 * i], gate = r.slotGate[i];
+            if (x.gateB() != null) {
+                b.addBias(gate, x.gateB()[e], 1);
+                b.addBias(up, x.upB()[e], 1);
+            }
+            if (m.swigluLimit() > 0) b.gluOai(gate, up, Moe.OAI_ALPHA, m.swigluLimit(), 1);
+            else b.glu(gate, up, false, 1);
+        }
+        b.matmul(r.slotDownW, r.slotGate, r.slotOut, 1);
+        Buf sum = r.sum;
+        b.zero(sum, 1);
+        for (int i = 0; i < k; i++) {
+            if (x.downB() != null) b.addBias(r.slotOut[i], x.downB()[r.ids[r.order[i]]], 1);
+            r.z[0] = r.w[r.order[i]];
+            b.scatterAdd(r.slotOut[i], r.identity, r.z, 1, sum, 1);
+        }
+        shared(b, l, x, in, sum, 1);
+        b.gather(sum, r.identity, 1, dst);
+    }
+
+    /** Adds the shared experts' FFN of every row to {@code xb} (qwen2moe gates it by sigmoid(ffn_gate_inp_shexp . x)). */
+    private void shared(Backend b, int l, ExpertWeights x, Buf in, Buf xb, int n) {
+        Routing r = scratch.get(b).moe;
         if (sharedUpGate[l] != null) { // shared experts: every row, gated by sigmoid(ffn_gate_inp_shexp . x) in qwen2moe
             b.matmul(sharedUpGate[l], in, r.sharedUpGate, n);
             b.glu(r.sharedGate, r.sharedUp, false, n);
@@ -336,7 +407,6 @@ public final class Transformer {
                 b.add(xb, r.sharedOut, 1f, n);
             }
         }
-        b.gather(xb, r.identity, n, s.xb);
     }
 
     /** The logits buffer of the output backend, grown to at least {@code outs} rows and then reused. */
