@@ -103,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                     }
                     long rss = rssBytes(); // with the session open: its KV cache counts
-                    long perCell = (long) m.config().nLayer() * m.config().kvDim() * 2 * m.options().kvType().bytesFor(1 << 8) / 256;
+                    long perCell = (long) m.config().nLayer() * m.config().kvDim() * (m.config().mla() != null ? 1 : 2) * m.options().kvType().bytesFor(1 << 8) / 256;
                     long kv = s.contextSize() * perCell, used = 0;
                     for (int d : depths) used = Math.max(used, Math.min(s.contextSize(), d + longest) * perCell);
                     if (m.options().device().isOpenCl()) used = kv; // device memory: counted whole

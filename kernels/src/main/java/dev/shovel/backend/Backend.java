@@ -25,6 +25,12 @@ public interface Backend extends AutoCloseable {
 
     KvStore kvStore(int cells, int kDim, int vDim, GGMLType type);
 
+    /**
+     * A store whose values are its keys ({@code dim} wide; multi-head latent attention caches one row per token):
+     * writes store one row, and attention reads it as both. Devices may keep two copies.
+     */
+    default KvStore kvStoreShared(int cells, int dim, GGMLType type) { return kvStore(cells, dim, dim, type); }
+
     /** out[i] = row ids[i] of the table (embedding lookup). */
     void getRows(Weight table, int[] ids, int n, Buf out);
 

@@ -94,6 +94,9 @@ public final class CpuBackend implements Backend {
     @Override
     public KvStore kvStore(int cells, int kDim, int vDim, GGMLType type) { return new CpuKvStore(cells, kDim, vDim, type); }
 
+    @Override
+    public KvStore kvStoreShared(int cells, int dim, GGMLType type) { return new CpuKvStore(cells, dim, dim, type, true); }
+
     private static float[] a(Buf b) { return ((HostBuf) b).data; }
 
     private static CpuWeight w(Weight w) { return (CpuWeight) w; }
@@ -348,7 +351,7 @@ public final class CpuBackend implements Backend {
         float[] ka = a(k), va = a(v);
         for (int r = 0; r < n; r++) {
             kv.ops.quantize(ka, r * kv.kDim, kv.k, cells[r] * kv.kRow, kv.kDim);
-            kv.ops.quantize(va, r * kv.vDim, kv.v, cells[r] * kv.vRow, kv.vDim);
+            if (kv.v != kv.k) kv.ops.quantize(va, r * kv.vDim, kv.v, cells[r] * kv.vRow, kv.vDim);
         }
     }
 

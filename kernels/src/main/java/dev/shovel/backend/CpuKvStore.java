@@ -14,7 +14,10 @@ final class CpuKvStore implements KvStore {
     final long kRow, vRow;
     private final Arena arena = Arena.ofShared();
 
-    CpuKvStore(int cells, int kDim, int vDim, GGMLType type) {
+    CpuKvStore(int cells, int kDim, int vDim, GGMLType type) { this(cells, kDim, vDim, type, false); }
+
+    /** With {@code shared}, the values are the keys (kDim == vDim): one copy, written once. */
+    CpuKvStore(int cells, int kDim, int vDim, GGMLType type, boolean shared) {
         if (type != GGMLType.F32 && type != GGMLType.F16 && (type != GGMLType.Q8_0 || kDim % 32 != 0 || vDim % 32 != 0)) {
             throw new IllegalArgumentException("KV cache type must be f32, f16 or q8_0 (rows of whole blocks), got " + type);
         }
@@ -25,7 +28,7 @@ final class CpuKvStore implements KvStore {
         this.kRow = type.bytesFor(kDim);
         this.vRow = type.bytesFor(vDim);
         this.k = PageMemory.lazy(arena, kRow * cells); // untouched cells take no RAM
-        this.v = PageMemory.lazy(arena, vRow * cells);
+        this.v = shared ? k : PageMemory.lazy(arena, vRow * cells);
     }
 
     @Override public int cells() { return cells; }

@@ -105,7 +105,7 @@ public final class Model implements AutoCloseable {
         check();
         int[] k = new int[config.nLayer()], v = new int[config.nLayer()];
         Arrays.fill(k, config.kvDim());
-        Arrays.fill(v, config.kvDim());
+        Arrays.fill(v, config.mla() != null ? 0 : config.kvDim()); // MLA: one latent row, read as keys and values
         return new KvCache(layerBackends, cells, k, v, options.kvType());
     }
 

@@ -26,7 +26,9 @@ public final class KvCache implements KvCells, AutoCloseable {
         this.seq = new int[size];
         Arrays.fill(seq, -1);
         this.layers = new KvStore[kDims.length];
-        for (int l = 0; l < layers.length; l++) layers[l] = backends[l].kvStore(size, kDims[l], vDims[l], type);
+        for (int l = 0; l < layers.length; l++) { // a value width of 0: the values are the keys (deepseek2's latent row)
+            layers[l] = vDims[l] == 0 ? backends[l].kvStoreShared(size, kDims[l], type) : backends[l].kvStore(size, kDims[l], vDims[l], type);
+        }
     }
 
     public int size() { return size; }

@@ -40,7 +40,8 @@ public final class Engine implements AutoCloseable {
         transformer = new Transformer(config, Weights.load(file, config, layers, out), layers, out, batch);
         int[] dims = new int[config.nLayer()];
         Arrays.fill(dims, config.kvDim());
-        cache = new KvCache(layers, ctx, dims, dims, kvType);
+        int[] vDims = config.mla() != null ? new int[dims.length] : dims; // MLA: the values are the keys
+        cache = new KvCache(layers, ctx, dims, vDims, kvType);
     }
 
     /** Logits of every position of {@code ids}, evaluated as one batch from an empty cache. */
