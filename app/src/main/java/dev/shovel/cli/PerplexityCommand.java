@@ -25,6 +25,9 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "the text to score")
     Path file;
 
+    @Option(names = "--chunks", paramLabel = "N", defaultValue = "-1", description = "score at most N chunks, -1 = all (default: ${DEFAULT-VALUE})")
+    int chunks;
+
     @Override
     public Integer call() throws IOException {
         if (!Files.isRegularFile(file)) throw new ShovelException("text file not found: " + file);
@@ -43,14 +46,14 @@ public final class PerplexityCommand implements Callable<Integer> {
             System.err.printf("perplexity: tokenized %d tokens in %.0f ms%n", tokens.length, (System.nanoTime() - t0) / 1e6);
             if (tokens.length >= 2 * nCtx) {
                 System.err.printf("perplexity: calculating perplexity over %d chunks, n_ctx=%d, batch_size=%d%n",
-                        tokens.length / nCtx, nCtx, m.batchSize());
+                        chunks > 0 ? Math.min(chunks, tokens.length / nCtx) : tokens.length / nCtx, nCtx, m.batchSize());
             }
             long t1 = System.nanoTime();
             Perplexity.Result r;
             try (KvCache cache = m.newCache(nCtx)) {
                 int nVocab = m.config().nVocab();
                 r = Perplexity.compute(tokens, nCtx, tok.addBos() ? tok.bos() : -1, nVocab,
-                        Perplexity.batched(m::forward, cache, m.batchSize(), nVocab), Perplexity.printer(out));
+                        Perplexity.batched(m::forward, cache, m.batchSize(), nVocab), Perplexity.printer(out), chunks);
             }
             out.println();
             out.printf("Final estimate: PPL = %.4f +/- %.5f%n", r.ppl(), r.stderr());

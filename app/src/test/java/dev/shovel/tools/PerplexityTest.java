@@ -108,4 +108,30 @@ class PerplexityTest {
         assertEquals(5.0647, Double.parseDouble(m.group(1)), 5.0647 * 0.002);
         assertEquals(0.32354, Double.parseDouble(m.group(2)), 0.32354 * 0.01);
     }
+
+    /** {@code --chunks 3} scores the first three chunks only: their running values are the full run's first three. */
+    @Test
+    void chunksLimitsTheChunksScored() throws URISyntaxException {
+        Path story = Path.of(getClass().getResource("/reference/story.txt").toURI());
+        String all = run(story), three = run(story, "--chunks", "3");
+        assertTrue(three.startsWith("[1]") && three.contains(",[3]") && !three.contains("[4]"), three);
+        assertEquals(all.substring(0, all.indexOf(",[4]")), three.substring(0, three.indexOf("\n")).replaceAll(",$", ""), three);
+    }
+
+    private static String run(Path story, String... more) {
+        PrintStream o = System.out, e = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            String[] args = {"perplexity", "-m", EmbeddedModel.path().toString(), "-f", story.toString(), "-c", "128", "-t", "2"};
+            String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+            System.arraycopy(more, 0, all, args.length, more.length);
+            assertEquals(0, Main.run(all));
+        } finally {
+            System.setOut(o);
+            System.setErr(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
 }

@@ -43,12 +43,17 @@ public final class Perplexity {
      * add_bos). {@code progress} (may be null) is told each chunk's running value.
      */
     public static Result compute(int[] tokens, int nCtx, int bos, int nVocab, Evaluator eval, Progress progress) {
+        return compute(tokens, nCtx, bos, nVocab, eval, progress, -1);
+    }
+
+    /** As above, scoring at most {@code maxChunks} chunks when it is positive (llama-perplexity's {@code --chunks}). */
+    public static Result compute(int[] tokens, int nCtx, int bos, int nVocab, Evaluator eval, Progress progress, int maxChunks) {
         if (nCtx < 4) throw new ShovelException("perplexity needs a context of at least 4 tokens, got " + nCtx);
         if (tokens.length < 2 * nCtx) {
             throw new ShovelException("the text has " + tokens.length + " tokens; perplexity with a context of "
                     + nCtx + " needs at least " + 2 * nCtx);
         }
-        int chunks = tokens.length / nCtx, first = nCtx / 2;
+        int chunks = maxChunks > 0 ? Math.min(maxChunks, tokens.length / nCtx) : tokens.length / nCtx, first = nCtx / 2;
         double nll = 0, nll2 = 0;
         int count = 0;
         double[] running = new double[chunks];
