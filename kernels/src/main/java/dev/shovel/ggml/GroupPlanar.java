@@ -51,20 +51,28 @@ abstract class GroupPlanar extends Planar {
 
     final long scale(long base, long s) { return base + (long) qsBytes() * G + 2 * (s % G); }
 
+    /** Bytes of ggml's block, and where its quants start (its scale is at 0). */
+    int srcBlock() { return qsBytes() + 2; }
+
+    int srcQs() { return 2; }
+
+    /** The 16-bit scale to store for ggml's block at {@code blk} (its fp16 d; MXFP4 converts its exponent). */
+    short scaleBits(MemorySegment src, long blk) { return src.get(I16, blk); }
+
     @Override
     public final void pack(MemorySegment src, long rows, int n, MemorySegment dst, long r0, long r1) {
-        int nb = n / QK, qs = qsBytes(), c = chunk();
+        int nb = n / QK, qs = qsBytes(), c = chunk(), bs = srcBlock(), q0 = srcQs();
         for (long r = r0; r < r1; r++) {
             for (int b = 0; b < nb; b++) {
-                long blk = (r * nb + b) * (qs + 2), base = base(nb, r, b);
+                long blk = (r * nb + b) * bs, base = base(nb, r, b);
                 if (c == 4) { // one int per chunk: MemorySegment.copy's checks cost more than 4 bytes' copy
-                    for (int i = 0; i < qs / c; i++) dst.set(I32, chunk(base, r, i), src.get(I32, blk + 2 + (long) i * c));
+                    for (int i = 0; i < qs / c; i++) dst.set(I32, chunk(base, r, i), src.get(I32, blk + q0 + (long) i * c));
                 } else if (c == 2) {
-                    for (int i = 0; i < qs / c; i++) dst.set(I16, chunk(base, r, i), src.get(I16, blk + 2 + (long) i * c));
+                    for (int i = 0; i < qs / c; i++) dst.set(I16, chunk(base, r, i), src.get(I16, blk + q0 + (long) i * c));
                 } else {
-                    for (int i = 0; i < qs / c; i++) MemorySegment.copy(src, blk + 2 + (long) i * c, dst, chunk(base, r, i), c);
+                    for (int i = 0; i < qs / c; i++) MemorySegment.copy(src, blk + q0 + (long) i * c, dst, chunk(base, r, i), c);
                 }
-                dst.set(I16, scale(base, r), src.get(I16, blk));
+                dst.set(I16, scale(base, r), scaleBits(src, blk));
             }
         }
     }

@@ -18,6 +18,8 @@ public abstract class Planar {
         return switch (t) {
             case Q8_0 -> PlanarQ8_0.INSTANCE;
             case Q4_0 -> PlanarQ4_0.INSTANCE;
+            case MXFP4 -> PlanarMXFP4.INSTANCE;
+            case IQ4_NL -> PlanarIQ4_NL.INSTANCE;
             case Q2_K -> PlanarQ2_K.INSTANCE;
             case Q3_K -> PlanarQ3_K.INSTANCE;
             case Q4_K -> PlanarQ4_K.INSTANCE;

@@ -151,4 +151,31 @@ class LlamaqReferenceTest {
             }
         }
     }
+
+    /** The repacked layouts on llama.cpp's blocks: rows decode to ggml's values, matvec is its int8 twin and near the float twin. */
+    @ParameterizedTest
+    @CsvSource({"q8_0, ffn_down", "q4_0, ffn_down", "q4_k, ffn_down", "q5_k, ffn_down", "q6_k, ffn_down", "iq4_nl, ffn_down",
+            "iq4_nl, attn_q", "mxfp4, gate_exps", "mxfp4, down_exps"})
+    void planarLayoutsAgreeOnLlamaCppBlocks(String type, String tensor) {
+        TensorInfo ti = gguf.tensor(type + "." + tensor);
+        TypeOps ops = TypeOps.of(ti.type());
+        Planar p = Planar.of(ti.type());
+        assertNotNull(p, type + " has no planar layout");
+        int n = (int) ti.rowLength(), rows = (int) ti.rows();
+        MemorySegment w = gguf.tensorData(ti);
+        assertTrue(p.finiteScales(w, rows, n));
+        PlanarMatrix m = PlanarTest.pack(p, w, rows, n);
+        float[] deq = TestData.dequantizeAll(ops, w, rows, n);
+        float[] x = TestData.gaussian(new Random(11), n, 1);
+        float[] out = PlanarTest.matvec(m, x, 0, rows);
+        int[] prep = PlanarTest.prepared(m, x);
+        float[] dec = new float[n];
+        for (int r = 0; r < rows; r++) {
+            m.row(r, dec, 0);
+            assertArrayEquals(java.util.Arrays.copyOfRange(deq, r * n, (r + 1) * n), dec, type + " row " + r + " decode");
+            assertEquals(PlanarTest.twin(m, r, prep, 0), out[r], type + " row " + r + ": int8 twin");
+            float want = ops.dotScalar(w, r * ops.rowBytes(n), x, 0, n);
+            assertTrue(Math.abs(want - out[r]) <= PlanarTest.matvecTol(deq, r, n, x, 0), type + " row " + r + ": twin " + want + " matvec " + out[r]);
+        }
+    }
 }

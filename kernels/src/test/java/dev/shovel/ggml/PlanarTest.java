@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Planar Q8_0/Q4_0/Q4_K/Q6_K against the ggml layout's scalar twin (and matvec bit for bit against its int8 twin): matvec, GEMM,
+ * Planar Q8_0/Q4_0/MXFP4/IQ4_NL and the K-quants against the ggml layout's scalar twin (and matvec bit for bit against its int8 twin): matvec, GEMM,
  * row decode, slices.
  */
 class PlanarTest {
@@ -65,7 +65,7 @@ class PlanarTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void matvecMatchesScalarTwinAndRowsDecode(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -109,7 +109,7 @@ class PlanarTest {
 
     /** Sizes across the GEMM's slices (128 or 256 columns), group pairs and a group alone, and every column tile and the rest. */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -160,17 +160,23 @@ class PlanarTest {
 
     /** The extreme products (quants at their ends, activations all at +-127) must not overflow the 16-bit sums. */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4", "IQ4_NL"})
     void extremeQuantsMatchTheInt8TwinExactly(GGMLType t) {
         Planar p = Planar.of(t);
-        int rows = GroupPlanar.G + 3, n = 256, bs = t.typeSize;
-        byte[][] quants = t == GGMLType.Q8_0 ? new byte[][] {{-128}, {127}, {-128, 127}, {127, 127, -128}} : new byte[][] {{-1}, {0}, {15}, {-16}, {-1, 0}};
+        int rows = GroupPlanar.G + 3, n = 256, bs = t.typeSize, qs0 = t == GGMLType.MXFP4 ? 1 : 2;
+        byte[][] quants = switch (t) {
+            case Q8_0 -> new byte[][] {{-128}, {127}, {-128, 127}, {127, 127, -128}};
+            case Q4_0 -> new byte[][] {{-1}, {0}, {15}, {-16}, {-1, 0}};
+            case MXFP4 -> new byte[][] {{0x77}, {-1}, {0x7f}, {-9}, {0x77, -1}}; // nibbles 7 and 15: +-12
+            default -> new byte[][] {{0}, {-1}, {0x0f}, {-16}, {0, -1}}; // IQ4_NL: nibbles 0 and 15, -127 and 113
+        };
         float[][] xs = {{1}, {-1}, {1, -1}, {-1, 1, 1}, {1, 0.5f, -1}};
         for (byte[] qs : quants) {
             MemorySegment w = TestData.alloc((long) rows * n / 32 * bs);
             for (long blk = 0; blk < (long) rows * n / 32; blk++) {
-                w.set(TestData.I16, blk * bs, Float.floatToFloat16(1f));
-                for (int j = 0; j < bs - 2; j++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, blk * bs + 2 + j, qs[(int) ((blk + j) % qs.length)]);
+                if (t == GGMLType.MXFP4) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, blk * bs, (byte) 128); // scale 1
+                else w.set(TestData.I16, blk * bs, Float.floatToFloat16(1f));
+                for (int j = 0; j < bs - qs0; j++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, blk * bs + qs0 + j, qs[(int) ((blk + j) % qs.length)]);
             }
             PlanarMatrix m = pack(p, w, rows, n);
             for (float[] pattern : xs) {

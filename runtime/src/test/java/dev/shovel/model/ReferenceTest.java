@@ -135,7 +135,7 @@ class ReferenceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_1", "llamaq-q5_0", "llamaq-q5_1", "llamaq-q4_k",
-            "llamaq-q5_k", "llamaq-q6_k", "llamaq-iq4_nl", "llamaq-iq4_xs"})
+            "llamaq-q5_k", "llamaq-q6_k", "llamaq-iq4_nl", "llamaq-iq4_xs", "gpt-oss-mxfp4"})
     void quantizedMatchLlamaCppWithinActivationQuantizationNoise(String name) {
         Reference ref = Reference.load(name);
         float[][] got;
