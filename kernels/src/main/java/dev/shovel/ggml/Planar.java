@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Q8_0, Q4_0 and the K-quants (Q2_K to Q6_K) repacked at load into a kernel-friendly layout of (about) the same bytes: groups of rows read
- * as vector lanes ({@link GroupPlanar}, {@link PlanarQ4_K}, {@link PlanarQ5_K}, {@link PlanarQ6_K}). Matvec reads activations prepared once per matmul (int8,
+ * Q8_0, Q4_0, MXFP4, IQ4_NL, the K-quants (Q2_K to Q6_K) and IQ4_XS repacked at load into a kernel-friendly layout of (about) the same
+ * bytes: groups of rows read as vector lanes ({@link GroupPlanar}, {@link CodebookPlanar}, {@link KGroupPlanar}). Matvec reads activations prepared once per matmul (int8,
  * as llama.cpp's); so does the GEMM, several batch rows per pass, each bit for bit matvec's result.
  */
 public abstract class Planar {
@@ -25,6 +25,7 @@ public abstract class Planar {
             case Q4_K -> PlanarQ4_K.INSTANCE;
             case Q5_K -> PlanarQ5_K.INSTANCE;
             case Q6_K -> PlanarQ6_K.INSTANCE;
+            case IQ4_XS -> PlanarIQ4_XS.INSTANCE;
             default -> null;
         };
     }

@@ -155,7 +155,7 @@ class LlamaqReferenceTest {
     /** The repacked layouts on llama.cpp's blocks: rows decode to ggml's values, matvec is its int8 twin and near the float twin. */
     @ParameterizedTest
     @CsvSource({"q8_0, ffn_down", "q4_0, ffn_down", "q4_k, ffn_down", "q5_k, ffn_down", "q6_k, ffn_down", "iq4_nl, ffn_down",
-            "iq4_nl, attn_q", "mxfp4, gate_exps", "mxfp4, down_exps"})
+            "iq4_nl, attn_q", "iq4_xs, ffn_down", "iq4_xs, attn_q", "mxfp4, gate_exps", "mxfp4, down_exps"})
     void planarLayoutsAgreeOnLlamaCppBlocks(String type, String tensor) {
         TensorInfo ti = gguf.tensor(type + "." + tensor);
         TypeOps ops = TypeOps.of(ti.type());

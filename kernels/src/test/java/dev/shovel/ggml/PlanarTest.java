@@ -65,7 +65,7 @@ class PlanarTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
     void matvecMatchesScalarTwinAndRowsDecode(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -109,7 +109,7 @@ class PlanarTest {
 
     /** Sizes across the GEMM's slices (128 or 256 columns), group pairs and a group alone, and every column tile and the rest. */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "MXFP4", "IQ4_NL", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
     void gemmMatchesTwinAndIgnoresBatchPositionAndSplit(GGMLType t) {
         TypeOps ggml = TypeOps.of(t);
         Planar p = Planar.of(t);
@@ -240,7 +240,44 @@ class PlanarTest {
         assertTrue(Planar.of(GGMLType.Q5_K).finiteScales(k5, rows, 256));
         k5.set(TestData.I16, 176, (short) 0x7e00); // row 1's d: NaN
         assertFalse(Planar.of(GGMLType.Q5_K).finiteScales(k5, rows, 256));
+        MemorySegment xs = TestData.quantized(TypeOps.of(GGMLType.IQ4_XS), TestData.gaussian(new Random(4), rows * 256, 1.0), rows, 256);
+        assertTrue(Planar.of(GGMLType.IQ4_XS).finiteScales(xs, rows, 256));
+        xs.set(TestData.I16, IQ4_XS.BLOCK, (short) 0x7c00); // row 1's d: +Inf
+        assertFalse(Planar.of(GGMLType.IQ4_XS).finiteScales(xs, rows, 256));
+        MemorySegment nl = TestData.quantized(TypeOps.of(GGMLType.IQ4_NL), TestData.gaussian(new Random(5), rows * n, 1.0), rows, n);
+        assertTrue(Planar.of(GGMLType.IQ4_NL).finiteScales(nl, rows, n));
+        nl.set(TestData.I16, 18 * 3, (short) 0x7e00); // block 3's d: NaN
+        assertFalse(Planar.of(GGMLType.IQ4_NL).finiteScales(nl, rows, n));
+        MemorySegment mx = TestData.randomBlocks(new Random(6), GGMLType.MXFP4, rows, n);
+        mx.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 17, (byte) 255); // 2^127: every E8M0 scale is finite
+        assertTrue(Planar.of(GGMLType.MXFP4).finiteScales(mx, rows, n));
         assertNull(Planar.of(GGMLType.Q5_1));
+    }
+
+    /** IQ4_XS's sums at their limit: every value -127 or 113, scales -32 and 31, activations +-127. */
+    @Test
+    void iq4xsExtremeQuantsMatchTheInt8TwinExactly() {
+        Planar p = Planar.of(GGMLType.IQ4_XS);
+        int rows = GroupPlanar.G + 3, n = 512;
+        for (int pattern = 0; pattern < 3; pattern++) {
+            MemorySegment w = TestData.alloc((long) rows * n / 256 * IQ4_XS.BLOCK);
+            for (long b = 0; b < (long) rows * n / 256; b++) {
+                long o = b * IQ4_XS.BLOCK;
+                w.set(TestData.I16, o, Float.floatToFloat16(0.5f));
+                w.set(TestData.I16, o + IQ4_XS.SCALES_H, (short) (b % 2 == 0 ? 0 : 0xffff)); // ls 0..15 or 48..63
+                for (int i = 0; i < 4; i++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + IQ4_XS.SCALES_L + i, (byte) (b % 2 == 0 ? 0 : 0xff)); // ls - 32: -32, 31
+                byte q = (byte) (pattern == 0 ? 0 : pattern == 1 ? 0xff : 0xf0);
+                for (int i = 0; i < 128; i++) w.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + IQ4_XS.QS + i, q);
+            }
+            PlanarMatrix m = pack(p, w, rows, n);
+            for (float[] signs : new float[][] {{1}, {-1}, {1, -1}, {-1, 1, 1}}) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) x[i] = signs[i % signs.length];
+                float[] out = matvec(m, x, 0, rows);
+                int[] prep = prepared(m, x);
+                for (int row = 0; row < rows; row++) assertEquals(twin(m, row, prep, 0), out[row], "pattern " + pattern + " row " + row + " " + Arrays.toString(signs));
+            }
+        }
     }
 
     /** Q5_K's 16-bit sums at their limit: every quant 31, every activation +-127 (after int8 rounding). */

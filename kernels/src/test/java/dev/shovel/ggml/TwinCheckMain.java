@@ -44,7 +44,7 @@ public final class TwinCheckMain {
      * against the float twin.
      */
     private static void planar(Random r) {
-        for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.MXFP4, GGMLType.IQ4_NL, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K}) {
+        for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.MXFP4, GGMLType.IQ4_NL, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K, GGMLType.IQ4_XS}) {
             TypeOps ops = TypeOps.of(t);
             Planar p = Planar.of(t);
             int n = t.blockSize == 256 ? 1024 : 1056, rows = 5, nb = 6;
