@@ -17,7 +17,7 @@ final class BenchWeights {
     /** Byte offsets of a block's fp16 fields, which random bytes must not make Inf/NaN. */
     static int[] halfFields(GGMLType t) {
         return switch (t) {
-            case Q4_0, Q5_0, Q8_0 -> new int[] {0};
+            case Q4_0, Q5_0, Q8_0, IQ4_NL, IQ4_XS -> new int[] {0};
             case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
             case Q2_K -> new int[] {80, 82};
             case Q3_K -> new int[] {108};

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * Single-thread matvec and GEMM of the planar Q8_0/Q4_0/Q4_K/Q6_K layout that the CPU backend repacks these types into at
+ * Single-thread matvec and GEMM of the planar layout (Q8_0, Q4_0, MXFP4, IQ4_NL, Q4_K, Q6_K, IQ4_XS here) that the CPU backend repacks these types into at
  * load (compare with {@link MatvecBench} and {@link GemmBench} on the ggml layout). Secondary results as there.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.*;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 @State(Scope.Thread)
 public class PlanarBench {
-    @Param({"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @Param({"Q8_0", "Q4_0", "MXFP4", "IQ4_NL", "Q4_K", "Q6_K", "IQ4_XS"})
     public String type;
 
     /** rows x n (n = row length). */

@@ -10,7 +10,7 @@ import dev.shovel.gguf.TensorInfo;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The CPU backend: weights in place in the mapped file (Q8_0 and Q4_0 repacked at load, see {@link Planar}),
+ * The CPU backend: weights in place in the mapped file (the types {@link Planar#of} names repacked at load),
  * activations in Java arrays, work split by rows.
  */
 public final class CpuBackend implements Backend {

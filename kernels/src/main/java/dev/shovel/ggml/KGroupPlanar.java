@@ -3,8 +3,8 @@ package dev.shovel.ggml;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A 256-element K-quant repacked in groups of {@link GroupPlanar#G} rows ({@link PlanarQ4_K}, {@link PlanarQ6_K}):
- * the layout plumbing they share. Both multiply Q4_0's prepared int8 activations, 32 elements a block.
+ * A 256-element K-quant (or IQ4_XS) repacked in groups of {@link GroupPlanar#G} rows ({@link PlanarQ4_K}, {@link PlanarIQ4_XS}):
+ * the layout plumbing they share. All multiply Q4_0's prepared int8 activations, 32 elements a block.
  */
 abstract class KGroupPlanar extends Planar {
     static final int G = GroupPlanar.G, E = PlanarQ4_0.E, QK_K = 256;

@@ -110,14 +110,55 @@ final class PlanarIQ4_XS extends KGroupPlanar {
         return acc;
     }
 
-    @Override
-    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) { // one after the other
-        group(w, ga, nb, p, po, out, o);
-        if (gb != ga) group(w, gb, nb, p, po, out, o + G);
-    }
-
     // Only the JDK's force-inlined vector calls below: helpers of ours past C2's node budget would box the vectors.
 
+    @Override
+    void group2(MemorySegment w, long ga, long gb, int nb, int[] p, int po, float[] out, int o) {
+        if (gb == ga) { // a group alone (the GEMM's columns past its quads, a range's last group)
+            group(w, ga, nb, p, po, out, o);
+            return;
+        }
+        FloatVector accA = FloatVector.zero(Vec.F), accB = FloatVector.zero(Vec.F);
+        for (int b = 0; b < nb; b++) {
+            long baseA = ga + (long) b * BB;
+            long baseB = gb + (long) b * BB;
+            FloatVector faA = FloatVector.zero(Vec.F), faB = FloatVector.zero(Vec.F);
+            for (int j = 0; j < 8; j++) {
+                long sbA = baseA + j * 16L * G;
+                long sbB = baseB + j * 16L * G;
+                int xo = po + (8 * b + j) * E;
+                IntVector uA = IntVector.zero(Vec.I), hA = uA, uB = uA, hB = uA;
+                for (int v = 0; v < 4; v++) { // a loop: written out, both groups would not fit C1's registers
+                    IntVector qA = IntVector.fromMemorySegment(Vec.I, w, sbA + v * 4L * G, ByteOrder.LITTLE_ENDIAN), qB = IntVector.fromMemorySegment(Vec.I, w, sbB + v * 4L * G, ByteOrder.LITTLE_ENDIAN);
+                    ShortVector x0 = IntVector.broadcast(Vec.I, p[xo + 4 * v]).reinterpretAsShorts(), x1 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 1]).reinterpretAsShorts();
+                    ShortVector x2 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 2]).reinterpretAsShorts(), x3 = IntVector.broadcast(Vec.I, p[xo + 4 * v + 3]).reinterpretAsShorts();
+                    IntVector aA = qA.and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x0).add(qA.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x1)).reinterpretAsInts();
+                    IntVector cA = qA.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x2).add(qA.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x3)).reinterpretAsInts();
+                    IntVector aB = qB.and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x0).add(qB.lanewise(LSHR, 4).and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x1)).reinterpretAsInts();
+                    IntVector cB = qB.lanewise(LSHR, 8).and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x2).add(qB.lanewise(LSHR, 12).and(0xf000f).reinterpretAsShorts().selectFrom(T).mul(x3)).reinterpretAsInts();
+                    uA = uA.add(aA.lanewise(XOR, 0x8000)).add(cA.lanewise(XOR, 0x8000));
+                    hA = hA.add(aA.lanewise(ASHR, 16)).add(cA.lanewise(ASHR, 16));
+                    uB = uB.add(aB.lanewise(XOR, 0x8000)).add(cB.lanewise(XOR, 0x8000));
+                    hB = hB.add(aB.lanewise(ASHR, 16)).add(cB.lanewise(ASHR, 16));
+                }
+                IntVector sumA = uA.sub(hA.lanewise(LSHL, 16)).add(hA).sub(8 << 15); // see PlanarQ8_0
+                IntVector sumB = uB.sub(hB.lanewise(LSHL, 16)).add(hB).sub(8 << 15);
+                IntVector scA = IntVector.fromMemorySegment(Vec.I, w, baseA + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHL, 24 - 8 * (j & 3)).lanewise(ASHR, 24);
+                IntVector scB = IntVector.fromMemorySegment(Vec.I, w, baseB + SC + (j >> 2) * 4L * G, ByteOrder.LITTLE_ENDIAN).lanewise(LSHL, 24 - 8 * (j & 3)).lanewise(ASHR, 24);
+                FloatVector dx = FloatVector.broadcast(Vec.F, Float.intBitsToFloat(p[xo + 16]));
+                faA = ((FloatVector) sumA.mul(scA).convert(I2F, 0)).fma(dx, faA);
+                faB = ((FloatVector) sumB.mul(scB).convert(I2F, 0)).fma(dx, faB);
+            }
+            IntVector dhA = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseA + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            IntVector dhB = (IntVector) ShortVector.fromMemorySegment(Vec.S, w, baseB + D, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, Vec.I, 0);
+            accA = dhA.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f).fma(faA, accA); // Vec.finiteHalf
+            accB = dhB.lanewise(LSHL, 13).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f).fma(faB, accB);
+        }
+        accA.intoArray(out, o);
+        accB.intoArray(out, o + G);
+    }
+
+    /** One group: {@link #group2}'s sums and steps. */
     private void group(MemorySegment w, long g, int nb, int[] p, int po, float[] out, int o) {
         FloatVector acc = FloatVector.zero(Vec.F);
         for (int b = 0; b < nb; b++) {
