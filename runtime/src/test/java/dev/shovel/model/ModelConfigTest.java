@@ -114,7 +114,28 @@ class ModelConfigTest {
         assertTrue(e.getMessage().contains("'mamba'"), e.getMessage());
         for (String a : Architecture.SUPPORTED) assertTrue(e.getMessage().contains(a), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
-        e = assertThrows(ShovelException.class, () -> edited("qwen2", Set.of(), w -> w.putString("qwen2.rope.scaling.type", "yarn")));
-        assertTrue(e.getMessage().contains("yarn"), e.getMessage());
+        e = assertThrows(ShovelException.class, () -> edited("qwen2", Set.of(), w -> w.putString("qwen2.rope.scaling.type", "dynamic")));
+        assertTrue(e.getMessage().contains("dynamic"), e.getMessage());
+    }
+
+    /**
+     * gpt-oss's YaRN as the reference MANIFEST states it: pairs 0..4 keep their frequency, 9..15 are divided by 32,
+     * a linear ramp between (corr dims 4 and 9), and q and k each carry mscale 1 + 0.1 ln 32; deepseek2's scores
+     * carry mscale^2 / sqrt(24) = 0.324481 with unscaled q and k.
+     */
+    @Test
+    void yarnAsTheReferencesState() {
+        ModelConfig c = config("gpt-oss");
+        float[] f = c.layer(1).rope().factors();
+        assertEquals(16, f.length);
+        for (int i = 0; i < 16; i++) {
+            double ramp = 1 - Math.min(1, Math.max(0, (i - 4) / 5.0));
+            assertEquals(1 / (ramp + (1 - ramp) / 32), f[i], 1e-5 * f[i], "pair " + i);
+        }
+        assertEquals(1 + 0.1 * Math.log(32), c.ropeAttnFactor(), 1e-6);
+        ModelConfig d = config("deepseek2");
+        assertEquals(0.324481, d.layer(1).attn().scale(), 1e-6);
+        assertEquals(1f, d.ropeAttnFactor());
+        assertEquals(40f, d.layer(1).rope().factors()[3], 1e-4);
     }
 }
