@@ -170,7 +170,7 @@ class ReferenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k", "qwen2moe", "gpt-oss", "deepseek2"})
+    @ValueSource(strings = {"llama", "phi3", "gemma3", "starcoder2", "llamaq-q8_0", "llamaq-q4_0", "llamaq-q4_k", "qwen2moe", "gpt-oss", "deepseek2", "qwen3moe", "llama-moe", "llamaq-iq4_nl", "llamaq-iq4_xs", "gpt-oss-mxfp4"})
     void logitsAreBitIdenticalForOneAndTwoThreads(String name) {
         Reference ref = Reference.load(name);
         float[][] one, two;
