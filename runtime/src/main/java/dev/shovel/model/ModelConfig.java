@@ -134,6 +134,7 @@ public record ModelConfig(
         float attnFactor = f.getFloat(p + "rope.scaling.attn_factor", 1f);
         if (f.getString(p + "rope.scaling.type", "").equals("yarn")) { // YaRN: per-pair frequencies, scaled q and k
             float factor = f.getFloat(p + "rope.scaling.factor", 1f);
+            if (!(factor > 0)) factor = 1f; // 0 means no scaling, as in llama.cpp
             float[] y = Yarn.factors(nRot, base, factor, f.getInt(p + "rope.scaling.original_context_length", ctxTrain),
                     f.getFloat(p + "rope.scaling.yarn_beta_fast", 32f), f.getFloat(p + "rope.scaling.yarn_beta_slow", 1f));
             if (shortF != null) for (int i = 0; i < y.length; i++) y[i] *= shortF[i];

@@ -43,20 +43,23 @@ public record Moe(int nExpert, int nUsed, int expertFf, int sharedFf, Gating gat
             default -> f.getInt(p + "expert_feed_forward_length", nFf / used);
         };
         int shared = switch (arch) {
-            case "qwen2moe" -> f.getInt(p + "expert_shared_feed_forward_length", 0);
+            case "qwen2moe" -> f.getInt(p + "expert_shared_feed_forward_length", nFf);
             default -> f.getInt(p + "expert_shared_count", 0) * ff;
         };
-        // Mixtral and qwen3moe renormalize the top k (llama.cpp hard-codes it); the others read the key
-        boolean norm = f.getBool(p + "expert_weights_norm", arch.equals("llama") || arch.equals("qwen3moe"));
+        // as llama.cpp: Mixtral and qwen3moe always renormalize the top k, qwen2moe and gpt-oss never; deepseek2 reads
+        // its keys for that, the weights scale and the gating function
+        boolean ds = arch.equals("deepseek2");
+        boolean norm = ds ? f.getBool(p + "expert_weights_norm", false) : arch.equals("llama") || arch.equals("qwen3moe");
+        float scale = ds ? f.getFloat(p + "expert_weights_scale", 1f) : 1f;
         boolean oai = arch.equals("gpt-oss");
         int dense = f.getInt(p + "leading_dense_block_count", 0);
-        int func = f.getInt(p + "expert_gating_func", 1);
+        int func = ds ? f.getInt(p + "expert_gating_func", 1) : 1;
         if (func != 1) throw new ShovelException(p + "expert_gating_func " + func + " (sigmoid routing) is not supported yet; softmax (1) is");
         if (ff <= 0 || shared < 0 || dense < 0 || dense > nLayer) {
             throw new ShovelException("bad expert sizes: expert ff " + ff + ", shared ff " + shared + ", leading dense blocks " + dense);
         }
         return new Moe(n, used, ff, shared, oai ? Gating.SOFTMAX_WEIGHT : Gating.SOFTMAX, norm,
-                f.getFloat(p + "expert_weights_scale", 1f), arch.equals("qwen2moe"), dense, oai ? 7f : 0f);
+                scale, arch.equals("qwen2moe"), dense, oai ? 7f : 0f);
     }
 
     /**
