@@ -83,7 +83,6 @@ public final class Transformer {
         final Buf[] upGate, sharedUpGate;
         final Buf[] slotUpGate, slotGate, slotOut; // one token's experts: up/gate outputs, down inputs and outputs
         final Weight[] slotUpGateW, slotDownW;
-        final int[] order;
         final float[] host, p, w, z;
         final int[] ids, count, identity;
         final int[][] rowsOf;
@@ -124,7 +123,6 @@ public final class Transformer {
             }
             slotUpGateW = new Weight[2 * k];
             slotDownW = new Weight[k];
-            order = new int[k];
         }
     }
 
@@ -313,7 +311,7 @@ public final class Transformer {
         if (x.routerB() != null) b.addBias(r.scores, x.routerB(), n); // gpt-oss
         b.download(r.scores, n, r.host);
         if (n == 1) {
-            oneToken(b, l, x, in, s.xb);
+            oneToken(b, l, x, r, in, s.xb);
             return;
         }
         java.util.Arrays.fill(r.count, 0);
@@ -332,68 +330,62 @@ public final class Transformer {
             if (rows == 0) continue; // an expert no row chose is not read
             b.gather(in, r.rowsOf[e], rows, r.in);
             b.matmul(expertUpGate[l][e], r.in, r.upGate, rows);
-            if (x.gateB() != null) { // gpt-oss: biased experts, clamped SwiGLU
-                b.addBias(r.gate, x.gateB()[e], rows);
-                b.addBias(r.up, x.upB()[e], rows);
-            }
-            if (m.swigluLimit() > 0) b.gluOai(r.gate, r.up, Moe.OAI_ALPHA, m.swigluLimit(), rows);
-            else b.glu(r.gate, r.up, false, rows);
+            activate(b, x, e, r.gate, r.up, rows);
             b.matmul(x.down()[e], r.gate, r.out, rows);
             if (x.downB() != null) b.addBias(r.out, x.downB()[e], rows);
             b.scatterAdd(r.out, r.rowsOf[e], r.weightOf[e], rows, xb, n);
         }
-        shared(b, l, x, in, xb, n);
+        shared(b, l, x, r, in, xb, n);
         b.gather(xb, r.identity, n, s.xb);
+    }
+
+    /** gate = the expert's activation of gate and up (gpt-oss: biased, clamped SwiGLU; otherwise SiLU-gated). */
+    private void activate(Backend b, ExpertWeights x, int e, Buf gate, Buf up, int rows) {
+        Moe m = c.moe();
+        if (x.gateB() != null) {
+            b.addBias(gate, x.gateB()[e], rows);
+            b.addBias(up, x.upB()[e], rows);
+        }
+        if (m.swigluLimit() > 0) b.gluOai(gate, up, Moe.OAI_ALPHA, m.swigluLimit(), rows);
+        else b.glu(gate, up, false, rows);
     }
 
     /**
      * One token's experts as two matmul jobs (up/gate of all, then down of all) instead of three per expert, into
      * {@code dst}; the outputs are summed in expert order, as {@link #moe} sums a batch's rows.
      */
-    private void oneToken(Backend b, int l, ExpertWeights x, Buf in, Buf dst) {
+    private void oneToken(Backend b, int l, ExpertWeights x, Routing r, Buf in, Buf dst) {
         Moe m = c.moe();
-        Scratch s = scratch.get(b);
-        Routing r = s.moe;
         int k = m.nUsed();
         m.route(r.host, 0, r.p, r.ids, r.w);
-        for (int i = 0; i < k; i++) r.order[i] = i;
-        for (int i = 1; i < k; i++) { // slots by expert id
-            for (int j = i; j > 0 && r.ids[r.order[j]] < r.ids[r.order[j - 1]]; j--) {
-                int t = r.order[j]; r.order[j] = r.order[j - 1]; r.order[j - 1] = t;
+        for (int i = 1; i < k; i++) { // the chosen experts and their weights by expert id
+            for (int j = i; j > 0 && r.ids[j] < r.ids[j - 1]; j--) {
+                int e = r.ids[j]; r.ids[j] = r.ids[j - 1]; r.ids[j - 1] = e;
+                float w = r.w[j]; r.w[j] = r.w[j - 1]; r.w[j - 1] = w;
             }
         }
         for (int i = 0; i < k; i++) {
-            int e = r.ids[r.order[i]];
+            int e = r.ids[i];
             r.slotUpGateW[2 * i] = x.up()[e];
             r.slotUpGateW[2 * i + 1] = x.gate()[e];
             r.slotDownW[i] = x.down()[e];
         }
         b.matmul(r.slotUpGateW, in, r.slotUpGate, 1);
-        for (int i = 0; i < k; i++) {
-            int e = r.ids[r.order[i]];
-            Buf up = r.slotUpGate[2 * i], gate = r.slotGate[i];
-            if (x.gateB() != null) {
-                b.addBias(gate, x.gateB()[e], 1);
-                b.addBias(up, x.upB()[e], 1);
-            }
-            if (m.swigluLimit() > 0) b.gluOai(gate, up, Moe.OAI_ALPHA, m.swigluLimit(), 1);
-            else b.glu(gate, up, false, 1);
-        }
+        for (int i = 0; i < k; i++) activate(b, x, r.ids[i], r.slotGate[i], r.slotUpGate[2 * i], 1);
         b.matmul(r.slotDownW, r.slotGate, r.slotOut, 1);
         Buf sum = r.sum;
         b.zero(sum, 1);
         for (int i = 0; i < k; i++) {
-            if (x.downB() != null) b.addBias(r.slotOut[i], x.downB()[r.ids[r.order[i]]], 1);
-            r.z[0] = r.w[r.order[i]];
+            if (x.downB() != null) b.addBias(r.slotOut[i], x.downB()[r.ids[i]], 1);
+            r.z[0] = r.w[i];
             b.scatterAdd(r.slotOut[i], r.identity, r.z, 1, sum, 1);
         }
-        shared(b, l, x, in, sum, 1);
+        shared(b, l, x, r, in, sum, 1);
         b.gather(sum, r.identity, 1, dst);
     }
 
     /** Adds the shared experts' FFN of every row to {@code xb} (qwen2moe gates it by sigmoid(ffn_gate_inp_shexp . x)). */
-    private void shared(Backend b, int l, ExpertWeights x, Buf in, Buf xb, int n) {
-        Routing r = scratch.get(b).moe;
+    private void shared(Backend b, int l, ExpertWeights x, Routing r, Buf in, Buf xb, int n) {
         if (sharedUpGate[l] != null) { // shared experts: every row, gated by sigmoid(ffn_gate_inp_shexp . x) in qwen2moe
             b.matmul(sharedUpGate[l], in, r.sharedUpGate, n);
             b.glu(r.sharedGate, r.sharedUp, false, n);
