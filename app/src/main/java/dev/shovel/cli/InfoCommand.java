@@ -6,6 +6,7 @@ import dev.shovel.ggml.TypeOps;
 import dev.shovel.gguf.GGMLType;
 import dev.shovel.gguf.GGUFFile;
 import dev.shovel.gguf.TensorInfo;
+import dev.shovel.api.Model;
 import dev.shovel.model.ModelConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -54,14 +55,9 @@ public final class InfoCommand implements Callable<Integer> {
                 System.out.printf("  %-36s %-6s %-20s%s%n", t.name(), t.type(), t.shape(),
                         TypeOps.supported(t.type()) ? "" : "  (not computable yet)");
             }
-            if (f.has("general.architecture")) {
-                System.out.println("\nconfiguration:");
-                try {
-                    System.out.println("  " + ModelConfig.from(f).describe().replace("\n", "\n  "));
-                } catch (ShovelException e) {
-                    System.out.println("  " + e.getMessage());
-                }
-            }
+            System.out.println("\nconfiguration:");
+            ModelConfig c = Model.check(f); // a file Shovel cannot run is an error, after what could be shown
+            System.out.println("  " + c.describe().replace("\n", "\n  "));
         }
         return 0;
     }

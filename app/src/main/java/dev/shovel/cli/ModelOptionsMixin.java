@@ -41,6 +41,8 @@ public final class ModelOptionsMixin {
 
     Model load() {
         ModelOptions o = options();
-        return model == null ? Model.loadDefault(o) : Model.load(model, o);
+        Model m = model == null ? Model.loadDefault(o) : Model.load(model, o);
+        Warnings.print(m.tokenizer().warnings(), System.err);
+        return m;
     }
 }

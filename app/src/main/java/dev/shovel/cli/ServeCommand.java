@@ -108,6 +108,7 @@ public final class ServeCommand implements Callable<Integer> {
         Engine engine = null;
         try {
             m = model.model == null ? Model.loadDefault(mo) : Model.load(model.model, mo);
+            Warnings.print(m.tokenizer().warnings(), err);
             engine = new Engine(m, eo);
             String id = model.model == null ? "stories260K" : model.model.getFileName().toString();
             server.ready(engine, id);

@@ -57,7 +57,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (!noEscape) raw = processEscapes(raw);
         String text = new String(raw, StandardCharsets.UTF_8);
         Tokenizer tok = load();
-        if (!logDisable) for (String w : tok.warnings()) System.err.println("warning: " + w);
+        if (!logDisable) Warnings.print(tok.warnings(), System.err);
         int[] tokens = tok.encode(text, tok.addBos() && !noBos, !noParseSpecial);
 
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -69,6 +69,22 @@ public final class GGUFFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Parses a GGUF held in memory (a copy of {@code bytes}, freed on {@link #close()}); {@code name} stands for
+     * the file in messages.
+     */
+    public static GGUFFile of(byte[] bytes, String name) {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment seg = arena.allocate(Math.max(1, bytes.length), 64);
+            MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            return parse(Path.of(name), arena, seg.asSlice(0, bytes.length), bytes.length);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
     private static GGUFFile parse(Path path, Arena arena, MemorySegment seg, long size) {
         Cursor c = new Cursor(seg, size, path);
         if (size < 4 || c.i32() != MAGIC) throw new GGUFException(path + " is not a GGUF file (bad magic)");
@@ -77,31 +93,33 @@ public final class GGUFFile implements AutoCloseable {
         if (version < 2 || version > 3) throw new GGUFException(path + ": unsupported GGUF version " + version);
         long nTensors = c.i64();
         long nKv = c.i64();
-        if (nTensors < 0 || nKv < 0 || nTensors > size || nKv > size) throw new GGUFException(path + ": corrupt GGUF header counts");
+        // every entry takes at least 8 + 4 (kv) or 8 + 4 + 8 + 4 + 8 (tensor info) bytes of the file
+        c.count("metadata entry count", nKv, GGUFLimits.MAX_KV, 12);
+        c.count("tensor count", nTensors, GGUFLimits.MAX_TENSORS, 32);
         Map<String, GGUFValue> meta = new LinkedHashMap<>();
         for (long i = 0; i < nKv; i++) {
-            String key = c.str();
-            GGUFValueType t = GGUFValueType.fromId(c.i32());
-            meta.put(key, c.value(t));
+            String key = c.str("metadata key #" + i, GGUFLimits.MAX_KEY_BYTES);
+            GGUFValueType t = c.type(key);
+            if (meta.put(key, c.value(key, t)) != null) throw new GGUFException(path + ": duplicate metadata key " + key);
         }
         int alignment = DEFAULT_ALIGNMENT;
         GGUFValue a = meta.get("general.alignment");
         if (a != null) {
-            alignment = (int) toLong(a, "general.alignment");
-            if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
-                throw new GGUFException(path + ": general.alignment " + alignment + " is not a power of two");
+            long al = toLong(a, "general.alignment");
+            if (al <= 0 || (al & (al - 1)) != 0 || al > GGUFLimits.MAX_ALIGNMENT) {
+                throw new GGUFException(path + ": general.alignment " + al + " is not a power of two up to " + GGUFLimits.MAX_ALIGNMENT);
             }
+            alignment = (int) al;
         }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         for (long i = 0; i < nTensors; i++) {
-            String name = c.str();
+            String name = c.str("name of tensor #" + i, GGUFLimits.MAX_TENSOR_NAME_BYTES);
             int nd = c.i32();
-            if (nd < 1 || nd > 4) throw new GGUFException(path + ": tensor " + name + " has " + nd + " dimensions");
-            long[] dims = new long[nd];
-            for (int d = 0; d < nd; d++) {
-                dims[d] = c.i64();
-                if (dims[d] < 0) throw new GGUFException(path + ": tensor " + name + " has a negative dimension");
+            if (nd < 1 || nd > GGUFLimits.MAX_DIMS) {
+                throw new GGUFException(path + ": tensor " + name + " has " + nd + " dimensions (1 to " + GGUFLimits.MAX_DIMS + " allowed)");
             }
+            long[] dims = new long[nd];
+            for (int d = 0; d < nd; d++) dims[d] = c.i64();
             int typeId = c.i32();
             GGMLType type;
             try {
@@ -111,21 +129,42 @@ public final class GGUFFile implements AutoCloseable {
             }
             long off = c.i64();
             TensorInfo ti = new TensorInfo(name, dims, type, off);
+            checkShape(path, ti);
             if (tensors.put(name, ti) != null) throw new GGUFException(path + ": duplicate tensor " + name);
         }
         long dataOffset = align(c.pos, alignment);
         for (TensorInfo ti : tensors.values()) {
-            long end = dataOffset + ti.offset() + ti.bytes();
+            if (ti.offset() < 0) throw new GGUFException(path + ": tensor " + ti.name() + " has a negative offset " + ti.offset());
             if (ti.offset() % alignment != 0) {
-                throw new GGUFException(path + ": tensor " + ti.name() + " offset is not aligned to " + alignment);
+                throw new GGUFException(path + ": tensor " + ti.name() + " offset " + ti.offset() + " is not aligned to " + alignment);
             }
-            if (end > size || end < 0) {
-                throw new GGUFException(path + " is truncated: tensor " + ti.name() + " ends at byte " + end
-                        + " but the file has " + size + " bytes");
+            long room = size - dataOffset; // bytes after the header; the tensor must fit in them
+            if (ti.offset() > room || ti.bytes() > room - ti.offset()) {
+                throw new GGUFException(path + " is truncated: tensor " + ti.name() + " needs " + ti.bytes() + " bytes at offset "
+                        + ti.offset() + " of the data section, which has " + Math.max(0, room));
             }
         }
         return new GGUFFile(path, arena, seg, version, Collections.unmodifiableMap(meta),
                 Collections.unmodifiableMap(tensors), dataOffset, alignment);
+    }
+
+    /** Positive dimensions, whole blocks per row, and an element count and byte size that fit in a long. */
+    private static void checkShape(Path path, TensorInfo t) {
+        long n = 1;
+        for (long d : t.dims()) {
+            if (d < 1) throw new GGUFException(path + ": tensor " + t.name() + " has shape " + t.shape() + " (dimensions must be positive)");
+            if (n > Long.MAX_VALUE / d) throw new GGUFException(path + ": tensor " + t.name() + " has shape " + t.shape()
+                    + ", more than 2^63 elements");
+            n *= d;
+        }
+        GGMLType type = t.type();
+        if (t.dims()[0] % type.blockSize != 0) {
+            throw new GGUFException(path + ": tensor " + t.name() + " has shape " + t.shape() + " but " + type
+                    + " rows must be a multiple of " + type.blockSize + " elements");
+        }
+        if (n / type.blockSize > Long.MAX_VALUE / type.typeSize) {
+            throw new GGUFException(path + ": tensor " + t.name() + " has shape " + t.shape() + ", more than 2^63 bytes");
+        }
     }
 
     static long align(long x, long a) { return (x + a - 1) / a * a; }
@@ -178,8 +217,13 @@ public final class GGUFFile implements AutoCloseable {
         return toLong(v, key);
     }
 
-    public int getInt(String key, int def) { return Math.toIntExact(getLong(key, def)); }
-    public int getInt(String key) { return Math.toIntExact(getLong(key)); }
+    public int getInt(String key, int def) { return toInt(getLong(key, def), key); }
+    public int getInt(String key) { return toInt(getLong(key), key); }
+
+    private static int toInt(long v, String key) {
+        if (v != (int) v) throw new GGUFException(key + " = " + v + " is out of range");
+        return (int) v;
+    }
 
     public float getFloat(String key, float def) {
         GGUFValue v = metadata.get(key);
@@ -229,14 +273,14 @@ public final class GGUFFile implements AutoCloseable {
         if (a instanceof int[] i) return i;
         int n = v.type() == GGUFValueType.ARRAY ? v.length() : -1;
         if (n < 0) {
-            return new int[] {Math.toIntExact(toLong(v, key))};
+            return new int[] {toInt(toLong(v, key), key)};
         }
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
             out[i] = switch (a) {
                 case byte[] b -> unsigned ? b[i] & 0xff : b[i];
                 case short[] s -> unsigned ? s[i] & 0xffff : s[i];
-                case long[] l -> Math.toIntExact(l[i]);
+                case long[] l -> toInt(l[i], key);
                 case boolean[] z -> z[i] ? 1 : 0;
                 default -> throw new GGUFException(key + " is not an array of integers");
             };
@@ -276,6 +320,7 @@ public final class GGUFFile implements AutoCloseable {
         final long size;
         final Path path;
         long pos;
+        long heap; // estimated bytes of decoded metadata
 
         Cursor(MemorySegment seg, long size, Path path) {
             this.seg = seg;
@@ -294,47 +339,110 @@ public final class GGUFFile implements AutoCloseable {
         float f32() { need(4); float v = seg.get(F32, pos); pos += 4; return v; }
         double f64() { need(8); double v = seg.get(F64, pos); pos += 8; return v; }
 
-        String str() {
+        /** A count of entries that each take at least {@code minBytes} of the rest of the file. */
+        void count(String what, long n, long limit, int minBytes) {
+            if (n < 0 || n > limit) throw new GGUFException(path + ": " + what + " " + n + " is over the limit of " + limit);
+            if (n * minBytes > size - pos) throw new GGUFException(path + " is truncated: " + what + " " + n
+                    + " needs more than the " + (size - pos) + " bytes left");
+        }
+
+        /** Counts the estimated heap of decoded metadata against its limit. */
+        void spend(String key, long bytes) {
+            heap += bytes;
+            if (heap > GGUFLimits.MAX_METADATA_HEAP) throw new GGUFException(path + ": metadata up to key " + key
+                    + " would take more than " + (GGUFLimits.MAX_METADATA_HEAP >> 20) + " MiB of memory");
+        }
+
+        String str(String what, long limit) { return str(what, -1, limit); }
+
+        /** A string of at most {@code limit} bytes; {@code what} (element {@code index} if not -1) names it in errors. */
+        String str(String what, long index, long limit) {
             long n = i64();
+            if (n < 0 || n > limit) throw new GGUFException(path + ": " + what + (index >= 0 ? " element " + index : "")
+                    + " has a length of " + n + " bytes, over the limit of " + limit);
             need(n);
-            if (n > Integer.MAX_VALUE) throw new GGUFException(path + ": string of " + n + " bytes");
             byte[] b = seg.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE);
             pos += n;
             return new String(b, StandardCharsets.UTF_8);
         }
 
-        GGUFValue value(GGUFValueType t) {
+        GGUFValueType type(String key) {
+            int id = i32();
+            try {
+                return GGUFValueType.fromId(id);
+            } catch (GGUFException e) {
+                throw new GGUFException(path + ": metadata key " + key + " has unknown value type " + id);
+            }
+        }
+
+        GGUFValue value(String key, GGUFValueType t) {
+            if (t == GGUFValueType.ARRAY) return array(key, 1);
+            if (t == GGUFValueType.STRING) {
+                String s = str("metadata key " + key, GGUFLimits.MAX_STRING_BYTES);
+                spend(key, 48 + s.length());
+                return GGUFValue.of(t, s);
+            }
+            spend(key, 16);
+            return GGUFValue.of(t, scalar(t));
+        }
+
+        Object scalar(GGUFValueType t) {
             return switch (t) {
-                case UINT8 -> GGUFValue.of(t, i8() & 0xff);
-                case INT8 -> GGUFValue.of(t, (int) i8());
-                case UINT16 -> GGUFValue.of(t, i16() & 0xffff);
-                case INT16 -> GGUFValue.of(t, (int) i16());
-                case UINT32 -> GGUFValue.of(t, i32() & 0xffffffffL);
-                case INT32 -> GGUFValue.of(t, i32());
-                case FLOAT32 -> GGUFValue.of(t, f32());
-                case BOOL -> GGUFValue.of(t, i8() != 0);
-                case STRING -> GGUFValue.of(t, str());
-                case UINT64, INT64 -> GGUFValue.of(t, i64());
-                case FLOAT64 -> GGUFValue.of(t, f64());
-                case ARRAY -> array();
+                case UINT8 -> i8() & 0xff;
+                case INT8 -> (int) i8();
+                case UINT16 -> i16() & 0xffff;
+                case INT16 -> (int) i16();
+                case UINT32 -> i32() & 0xffffffffL;
+                case INT32 -> i32();
+                case FLOAT32 -> f32();
+                case BOOL -> i8() != 0;
+                case UINT64, INT64 -> i64();
+                case FLOAT64 -> f64();
+                case STRING, ARRAY -> throw new IllegalArgumentException(t.name());
             };
         }
 
-        GGUFValue array() {
-            GGUFValueType et = GGUFValueType.fromId(i32());
+        GGUFValue array(String key, int depth) {
+            if (depth > GGUFLimits.MAX_ARRAY_DEPTH) {
+                throw new GGUFException(path + ": metadata key " + key + " nests arrays deeper than " + GGUFLimits.MAX_ARRAY_DEPTH);
+            }
+            GGUFValueType et = type(key);
             long n = i64();
-            if (n < 0 || n > size - pos) throw new GGUFException(path + " is truncated or corrupt: array of " + n + " elements");
+            int width = switch (et) {
+                case UINT8, INT8, BOOL -> 1;
+                case UINT16, INT16 -> 2;
+                case UINT32, INT32, FLOAT32 -> 4;
+                case UINT64, INT64, FLOAT64, STRING -> 8; // a string takes its 8-byte length at least
+                case ARRAY -> 12;
+            };
+            if (n < 0 || n > GGUFLimits.MAX_ARRAY_ELEMENTS) {
+                throw new GGUFException(path + ": metadata key " + key + " is an array of " + n + " elements, over the limit of "
+                        + GGUFLimits.MAX_ARRAY_ELEMENTS);
+            }
+            if (n * width > size - pos) {
+                throw new GGUFException(path + " is truncated: metadata key " + key + " is an array of " + n + " " + et
+                        + " elements but " + (size - pos) + " bytes are left");
+            }
             int len = (int) n;
+            spend(key, 16 + n * (et == GGUFValueType.STRING || et == GGUFValueType.ARRAY ? 8 : width));
             Object arr = switch (et) {
-                case UINT8, INT8 -> { need(n); byte[] a = seg.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE); pos += n; yield a; }
+                case UINT8, INT8 -> { byte[] a = seg.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE); pos += n; yield a; }
                 case UINT16, INT16 -> { short[] a = new short[len]; for (int i = 0; i < len; i++) a[i] = i16(); yield a; }
                 case UINT32, INT32 -> { int[] a = new int[len]; for (int i = 0; i < len; i++) a[i] = i32(); yield a; }
                 case UINT64, INT64 -> { long[] a = new long[len]; for (int i = 0; i < len; i++) a[i] = i64(); yield a; }
                 case FLOAT32 -> { float[] a = new float[len]; for (int i = 0; i < len; i++) a[i] = f32(); yield a; }
                 case FLOAT64 -> { double[] a = new double[len]; for (int i = 0; i < len; i++) a[i] = f64(); yield a; }
                 case BOOL -> { boolean[] a = new boolean[len]; for (int i = 0; i < len; i++) a[i] = i8() != 0; yield a; }
-                case STRING -> { String[] a = new String[len]; for (int i = 0; i < len; i++) a[i] = str(); yield a; }
-                case ARRAY -> { GGUFValue[] a = new GGUFValue[len]; for (int i = 0; i < len; i++) a[i] = array(); yield a; }
+                case STRING -> {
+                    String what = "metadata key " + key;
+                    String[] a = new String[len];
+                    for (int i = 0; i < len; i++) {
+                        a[i] = str(what, i, GGUFLimits.MAX_STRING_BYTES);
+                        spend(key, 40 + a[i].length());
+                    }
+                    yield a;
+                }
+                case ARRAY -> { GGUFValue[] a = new GGUFValue[len]; for (int i = 0; i < len; i++) a[i] = array(key, depth + 1); yield a; }
             };
             return GGUFValue.array(et, arr);
         }

@@ -36,7 +36,7 @@ public final class Model implements AutoCloseable {
         this.gguf = gguf;
         this.options = options;
         this.config = ModelConfig.from(gguf);
-        this.tokenizer = Tokenizer.fromGGUF(gguf);
+        this.tokenizer = tokenizer(gguf, config);
         this.pool = new WorkerPool(options.resolvedThreads());
         Backend gpu = null;
         try {
@@ -63,6 +63,32 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** The file's tokenizer, which must have one token per row of token_embd (as llama.cpp checks). */
+    private static Tokenizer tokenizer(GGUFFile f, ModelConfig c) {
+        Tokenizer t = Tokenizer.fromGGUF(f);
+        if (t.vocabSize() != c.nVocab()) {
+            throw new ShovelException("the vocabulary has " + t.vocabSize() + " tokens but token_embd.weight has " + c.nVocab() + " rows");
+        }
+        return t;
+    }
+
+    /**
+     * Checks a file as {@link #load} would (configuration, tokenizer, every tensor's presence, type and shape)
+     * without loading weights; returns the configuration or throws the error loading would give.
+     */
+    public static ModelConfig check(GGUFFile f) {
+        try {
+            ModelConfig c = ModelConfig.from(f);
+            tokenizer(f, c);
+            Weights.check(f, c);
+            return c;
+        } catch (ShovelException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new ModelLoadException("cannot load " + f.path() + ": " + e, e);
+        }
+    }
+
     /** Loads a GGUF model with default options. */
     public static Model load(Path path) { return load(path, ModelOptions.defaults()); }
 
@@ -73,9 +99,12 @@ public final class Model implements AutoCloseable {
         } catch (ShovelException e) {
             f.close();
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             f.close();
             throw new ModelLoadException("cannot load " + path + ": " + e, e);
+        } catch (Error e) { // out of memory: nothing stays mapped
+            f.close();
+            throw e;
         }
     }
 

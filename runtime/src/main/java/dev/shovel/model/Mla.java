@@ -1,6 +1,7 @@
 package dev.shovel.model;
 
 import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFLimits;
 
 /**
  * Multi-head latent attention (deepseek2), in llama.cpp's absorbed form: each token caches one latent row
@@ -22,9 +23,10 @@ public record Mla(int qLora, int kvLora, int qkNope, int qkRope, int vHead) {
     public int kvRow() { return kvLora + qkRope; }
 
     static Mla from(GGUFFile f, String p, int nRot) {
-        int kvLora = f.getInt(p + "attention.kv_lora_rank");
-        int qk = f.getInt(p + "attention.key_length_mla", f.getInt(p + "attention.key_length") - kvLora + nRot);
-        int v = f.getInt(p + "attention.value_length_mla", f.getInt(p + "attention.value_length"));
-        return new Mla(f.getInt(p + "attention.q_lora_rank", 0), kvLora, qk - nRot, nRot, v);
+        int w = GGUFLimits.MAX_WIDTH;
+        int kvLora = Hparams.get(f, p + "attention.kv_lora_rank", 1, w);
+        int qk = Hparams.get(f, p + "attention.key_length_mla", Hparams.get(f, p + "attention.key_length", 1, w) - kvLora + nRot, nRot + 1, w);
+        int v = Hparams.get(f, p + "attention.value_length_mla", Hparams.get(f, p + "attention.value_length", 1, w), 1, w);
+        return new Mla(Hparams.get(f, p + "attention.q_lora_rank", 0, 0, w), kvLora, qk - nRot, nRot, v);
     }
 }

@@ -5,6 +5,7 @@ import dev.shovel.backend.AttnSpec;
 import dev.shovel.backend.RopeSpec;
 import dev.shovel.ggml.TypeOps;
 import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFLimits;
 import dev.shovel.gguf.GGUFValueType;
 import dev.shovel.gguf.TensorInfo;
 import java.util.ArrayList;
@@ -57,25 +58,32 @@ public record ModelConfig(
         if (name == null) throw new ShovelException(f.path() + " has no general.architecture key");
         Architecture a = Architecture.of(name);
         String p = name + ".";
-        int nEmbd = f.getInt(p + "embedding_length");
-        int nLayer = f.getInt(p + "block_count");
-        int nHead = f.getInt(p + "attention.head_count");
-        int nHeadKv = f.getInt(p + "attention.head_count_kv", nHead);
-        if (nHead <= 0 || nHeadKv <= 0 || nHead % nHeadKv != 0) {
-            throw new ShovelException("bad head counts: " + nHead + " heads, " + nHeadKv + " KV heads");
+        // the hyper-parameters as a set, bounded before anything is sized by them
+        int nEmbd = Hparams.get(f, p + "embedding_length", 1, GGUFLimits.MAX_WIDTH);
+        int nLayer = Hparams.get(f, p + "block_count", 1, GGUFLimits.MAX_LAYERS);
+        Hparams.blocks(f, p + "block_count", nLayer);
+        int nHead = Hparams.get(f, p + "attention.head_count", 1, GGUFLimits.MAX_HEADS);
+        int nHeadKv = Hparams.get(f, p + "attention.head_count_kv", nHead, 1, nHead);
+        if (nHead % nHeadKv != 0) {
+            throw new ShovelException("bad head counts: " + p + "attention.head_count " + nHead + " is not a multiple of "
+                    + p + "attention.head_count_kv " + nHeadKv);
         }
-        int headDim = f.getInt(p + "attention.key_length", nEmbd / nHead);
-        int vDim = f.getInt(p + "attention.value_length", headDim);
+        if (!f.has(p + "attention.key_length") && nEmbd % nHead != 0) {
+            throw new ShovelException(p + "attention.head_count " + nHead + " does not divide " + p + "embedding_length " + nEmbd);
+        }
+        int headDim = Hparams.get(f, p + "attention.key_length", nEmbd / nHead, 1, GGUFLimits.MAX_WIDTH / nHead);
+        int vDim = Hparams.get(f, p + "attention.value_length", headDim, 1, GGUFLimits.MAX_WIDTH / nHead);
         boolean mlaArch = name.equals("deepseek2");
         if (vDim != headDim && !mlaArch) { // MLA caches one latent row: its keys and values are views of it
             throw new ShovelException("value_length " + vDim + " differs from key_length " + headDim + " (not supported)");
         }
         TensorInfo embd = f.tensor("token_embd.weight");
         if (embd == null) throw new ShovelException(f.path() + " has no token_embd.weight tensor");
-        int nVocab = Math.toIntExact(embd.dims()[1]);
+        if (embd.dims().length != 2) throw new ShovelException("tensor token_embd.weight has shape " + embd.shape() + ", expected 2 dimensions");
+        int nVocab = Hparams.bounded("token_embd.weight rows (the vocabulary)", embd.dims()[1], 1, GGUFLimits.MAX_VOCAB);
         float eps = a.layerNorm() ? f.getFloat(p + "attention.layer_norm_epsilon", 1e-5f)
                 : f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f);
-        int ctxTrain = f.getInt(p + "context_length", 2048);
+        int ctxTrain = Hparams.get(f, p + "context_length", 2048, 1, GGUFLimits.MAX_CONTEXT);
 
         // scales and soft-caps (llama.cpp's f_*_scale / f_*_softcapping; 0 in a key means "off")
         float embdScale = a.scaleEmbd() ? (float) Math.sqrt(nEmbd) : 1f;
@@ -103,8 +111,8 @@ public record ModelConfig(
 
         // sliding-window layers: gemma2 every other layer, gemma3 five of six, olmo2 three of four
         int window = switch (name) {
-            case "gemma2" -> f.getInt(p + "attention.sliding_window", 4096);
-            case "gemma3", "olmo2", "gpt-oss" -> f.getInt(p + "attention.sliding_window", 0);
+            case "gemma2" -> Hparams.get(f, p + "attention.sliding_window", 4096, 0, GGUFLimits.MAX_CONTEXT);
+            case "gemma3", "olmo2", "gpt-oss" -> Hparams.get(f, p + "attention.sliding_window", 0, 0, GGUFLimits.MAX_CONTEXT);
             default -> 0;
         };
         int period = switch (name) {
@@ -116,7 +124,7 @@ public record ModelConfig(
                 : new boolean[nLayer];
 
         // RoPE: base, linear scaling, frequency factors (Llama 3.1 rope_freqs, phi3 LongRoPE long/short)
-        int nRot = f.getInt(p + "rope.dimension_count", headDim);
+        int nRot = Hparams.get(f, p + "rope.dimension_count", headDim, 0, GGUFLimits.MAX_WIDTH);
         Mla mla = mlaArch ? Mla.from(f, p, nRot) : null;
         if (mla != null) {
             if (mla.kvRow() != headDim || nHeadKv != 1) {
@@ -125,8 +133,11 @@ public record ModelConfig(
             }
             attnScale = 1f / (float) Math.sqrt(mla.qHead());
         }
-        if (nRot > headDim || nRot % 2 != 0) throw new ShovelException("bad rope.dimension_count " + nRot);
-        float base = f.getFloat(p + "rope.freq_base", 10000f);
+        if (nRot > headDim || nRot % 2 != 0) {
+            throw new ShovelException(p + "rope.dimension_count = " + nRot + " must be even and at most the head size " + headDim);
+        }
+        float base = Hparams.finite(f, p + "rope.freq_base", 10000f);
+        if (!(base > 0)) throw new ShovelException(p + "rope.freq_base = " + base + " must be positive");
         float freqScale = freqScale(f, p);
         float[] freqs = factors(f, "rope_freqs.weight", nRot);
         float[] shortF = freqs != null ? freqs : factors(f, "rope_factors_short.weight", nRot);
@@ -135,7 +146,7 @@ public record ModelConfig(
         if (f.getString(p + "rope.scaling.type", "").equals("yarn")) { // YaRN: per-pair frequencies, scaled q and k
             float factor = f.getFloat(p + "rope.scaling.factor", 1f);
             if (!(factor > 0)) factor = 1f; // 0 means no scaling, as in llama.cpp
-            float[] y = Yarn.factors(nRot, base, factor, f.getInt(p + "rope.scaling.original_context_length", ctxTrain),
+            float[] y = Yarn.factors(nRot, base, factor, Hparams.get(f, p + "rope.scaling.original_context_length", ctxTrain, 1, GGUFLimits.MAX_CONTEXT),
                     f.getFloat(p + "rope.scaling.yarn_beta_fast", 32f), f.getFloat(p + "rope.scaling.yarn_beta_slow", 1f));
             if (shortF != null) for (int i = 0; i < y.length; i++) y[i] *= shortF[i];
             shortF = y;
@@ -164,10 +175,10 @@ public record ModelConfig(
             layers.add(new LayerSpec(r, rl, new AttnSpec(nHead, nHeadKv, headDim, attnScale, sliding[l] ? window : 0,
                     attnSoftcap, sinks)));
         }
-        int nFf = f.getInt(p + "feed_forward_length");
+        int nFf = Hparams.get(f, p + "feed_forward_length", 1, GGUFLimits.MAX_WIDTH);
         return new ModelConfig(a, nEmbd, nLayer, nHead, nHeadKv, headDim, nFf, nVocab,
                 ctxTrain, eps, embdScale, residualScale, logitScale, finalSoftcap, attnFactor,
-                f.getInt(p + "rope.scaling.original_context_length", ctxTrain), f.tensor("output.weight") == null,
+                Hparams.get(f, p + "rope.scaling.original_context_length", ctxTrain, 1, GGUFLimits.MAX_CONTEXT), f.tensor("output.weight") == null,
                 List.copyOf(layers), Moe.from(f, name, nFf, nLayer), mla);
     }
 

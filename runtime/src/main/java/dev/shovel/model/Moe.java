@@ -2,6 +2,7 @@ package dev.shovel.model;
 
 import dev.shovel.ShovelException;
 import dev.shovel.gguf.GGUFFile;
+import dev.shovel.gguf.GGUFLimits;
 
 /**
  * A mixture-of-experts feed-forward block, as llama.cpp's {@code build_moe_ffn}: a router ({@code ffn_gate_inp})
@@ -32,27 +33,27 @@ public record Moe(int nExpert, int nUsed, int expertFf, int sharedFf, Gating gat
     /** The settings of the file, or null for a dense model. */
     static Moe from(GGUFFile f, String arch, int nFf, int nLayer) {
         String p = arch + ".";
-        int n = f.getInt(p + "expert_count", 0);
+        int n = Hparams.get(f, p + "expert_count", 0, 0, GGUFLimits.MAX_EXPERTS);
         if (n == 0) return null;
-        int used = f.getInt(p + "expert_used_count", 0);
-        if (n < 0 || used <= 0 || used > n) {
+        int used = Hparams.get(f, p + "expert_used_count", 0, 0, n);
+        if (used <= 0) {
             throw new ShovelException("bad expert counts: " + p + "expert_count " + n + ", " + p + "expert_used_count " + used);
         }
         int ff = switch (arch) {
             case "llama" -> nFf; // Mixtral: the experts are feed_forward_length wide
-            default -> f.getInt(p + "expert_feed_forward_length", nFf / used);
+            default -> Hparams.get(f, p + "expert_feed_forward_length", nFf / used, 1, GGUFLimits.MAX_WIDTH);
         };
         int shared = switch (arch) {
-            case "qwen2moe" -> f.getInt(p + "expert_shared_feed_forward_length", nFf);
-            default -> f.getInt(p + "expert_shared_count", 0) * ff;
+            case "qwen2moe" -> Hparams.get(f, p + "expert_shared_feed_forward_length", nFf, 0, GGUFLimits.MAX_WIDTH);
+            default -> Hparams.get(f, p + "expert_shared_count", 0, 0, GGUFLimits.MAX_WIDTH / ff) * ff;
         };
         // as llama.cpp: Mixtral and qwen3moe always renormalize the top k, qwen2moe and gpt-oss never; deepseek2 reads
         // its keys for that, the weights scale and the gating function
         boolean ds = arch.equals("deepseek2");
         boolean norm = ds ? f.getBool(p + "expert_weights_norm", false) : arch.equals("llama") || arch.equals("qwen3moe");
-        float scale = ds ? f.getFloat(p + "expert_weights_scale", 1f) : 1f;
+        float scale = ds ? Hparams.finite(f, p + "expert_weights_scale", 1f) : 1f;
         boolean oai = arch.equals("gpt-oss");
-        int dense = f.getInt(p + "leading_dense_block_count", 0);
+        int dense = Hparams.get(f, p + "leading_dense_block_count", 0, 0, nLayer);
         int func = ds ? f.getInt(p + "expert_gating_func", 1) : 1;
         if (func != 1) throw new ShovelException(p + "expert_gating_func " + func + " (sigmoid routing) is not supported yet; softmax (1) is");
         if (ff <= 0 || shared < 0 || dense < 0 || dense > nLayer) {

@@ -3,6 +3,7 @@ package dev.shovel.model;
 import dev.shovel.ShovelException;
 import dev.shovel.backend.Backend;
 import dev.shovel.backend.Weight;
+import dev.shovel.ggml.TypeOps;
 import dev.shovel.gguf.GGUFFile;
 import dev.shovel.gguf.TensorInfo;
 import java.util.Arrays;
@@ -37,9 +38,9 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
             } else if (t.has("attn_qkv.weight")) { // phi3: rows q | k | v
                 Weight qkv = t.matrix("attn_qkv.weight", e, q + 2 * kv);
                 if (t.has("attn_qkv.bias")) throw new ShovelException("a bias on a fused attn_qkv is not supported");
-                wq = t.b.rows(qkv, 0, q);
-                wk = t.b.rows(qkv, q, kv);
-                wv = t.b.rows(qkv, q + kv, kv);
+                wq = t.rows(qkv, 0, q);
+                wk = t.rows(qkv, q, kv);
+                wv = t.rows(qkv, q + kv, kv);
             } else {
                 wq = t.matrix("attn_q.weight", e, q);
                 wk = t.matrix("attn_k.weight", e, kv);
@@ -58,8 +59,8 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
                 up = t.matrix("ffn_up.weight", e, ff);
             } else { // phi3: ffn_up holds gate rows then up rows
                 Weight gateUp = t.matrix("ffn_up.weight", e, 2 * ff);
-                gate = t.b.rows(gateUp, 0, ff);
-                up = t.b.rows(gateUp, ff, ff);
+                gate = t.rows(gateUp, 0, ff);
+                up = t.rows(gateUp, ff, ff);
             }
             down = moe == null ? t.matrix("ffn_down.weight", ff, e) : null;
             layers[l] = new LayerWeights(
@@ -84,16 +85,31 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
         return new Weights(embd, o.vector("output_norm.weight", e), o.optVector("output_norm.bias", e), out, layers);
     }
 
-    /** Resolves tensors named {@code prefix + name} on one backend, checking their shapes. */
+    /**
+     * Checks that every tensor the forward pass needs is present, of a computable type and of the right shape,
+     * without loading anything.
+     */
+    public static void check(GGUFFile f, ModelConfig c) { load(f, c, new Backend[c.nLayer()], null); }
+
+    /** Resolves tensors named {@code prefix + name} on one backend (none: only checks), checking their shapes. */
     private record Loader(GGUFFile f, Backend b, String prefix) {
         boolean has(String name) { return f.tensor(prefix + name) != null; }
+
+        Weight weight(TensorInfo t) {
+            if (b != null) return b.weight(f, t);
+            if (!TypeOps.supported(t.type())) {
+                throw new ShovelException("tensor " + t.name() + " has type " + t.type() + ", which Shovel cannot compute yet");
+            }
+            return null;
+        }
+
+        Weight rows(Weight w, int first, int n) { return b == null ? null : b.rows(w, first, n); }
 
         /** A 2-D tensor with rows of {@code cols} elements (ggml ne0) and {@code rows} rows. */
         Weight matrix(String name, int cols, int rows) {
             TensorInfo t = info(name);
-            Weight w = b.weight(f, t); // refuses a type it cannot compute first
             if (t.dims().length != 2 || t.dims()[0] != cols || t.dims()[1] != rows) throw shape(t, "[" + cols + ", " + rows + "]");
-            return w;
+            return weight(t);
         }
 
         /** A 1-D tensor of one of the allowed lengths. */
@@ -102,7 +118,7 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
             if (t.dims().length != 1 || Arrays.stream(lengths).noneMatch(n -> n == t.dims()[0])) {
                 throw shape(t, Arrays.toString(lengths));
             }
-            return b.weight(f, t);
+            return weight(t);
         }
 
         Weight optVector(String name, int length) { return has(name) ? vector(name, length) : null; }
@@ -126,7 +142,7 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
             if (!has(name)) return null;
             Weight all = matrix(name, length, experts);
             Weight[] w = new Weight[experts];
-            for (int x = 0; x < experts; x++) w[x] = b.rows(all, x, 1);
+            for (int x = 0; x < experts; x++) w[x] = rows(all, x, 1);
             return w;
         }
 
@@ -137,9 +153,9 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
             if (d.length != 3 || d[0] != cols || d[1] != rows || d[2] != experts) {
                 throw shape(t, "[" + cols + ", " + rows + ", " + experts + "]");
             }
-            Weight all = b.weight(f, t);
+            Weight all = weight(t);
             Weight[] w = new Weight[experts];
-            for (int x = 0; x < experts; x++) w[x] = b.rows(all, x * rows, rows);
+            for (int x = 0; x < experts; x++) w[x] = rows(all, x * rows, rows);
             return w;
         }
 
