@@ -259,5 +259,32 @@ def main(base_path, out):
     print(f'wrote {len(cases)} files to {out}')
 
 
+def tiny(base_path, out_path):
+    """A 1-layer model of width 4 with BASE's first 16 tokens (about 1.5 KB): a seed for the fuzz harnesses."""
+    g = parse(open(base_path, 'rb').read())
+    n, e = 16, 4
+    for key, v in [('llama.embedding_length', e), ('llama.block_count', 1), ('llama.feed_forward_length', e),
+                   ('llama.attention.head_count', 1), ('llama.attention.head_count_kv', 1),
+                   ('llama.rope.dimension_count', e), ('llama.context_length', 16), ('llama.vocab_size', n)]:
+        set_kv(g, key, U32, v)
+    for key in ('tokenizer.ggml.tokens', 'tokenizer.ggml.scores', 'tokenizer.ggml.token_type'):
+        et, items = kv(g, key)[2]
+        kv(g, key)[2] = (et, items[:n])
+    data, tensors = bytearray(), []
+    for t in g['tensors']:
+        if t['name'].startswith('blk.') and not t['name'].startswith('blk.0.'):
+            continue
+        dims = [e] if len(t['dims']) == 1 else [e, n if t['name'] == 'token_embd.weight' else e]
+        count = dims[0] * (dims[1] if len(dims) > 1 else 1)
+        tensors.append({'name': t['name'], 'dims': dims, 'type': 0, 'offset': len(data)})
+        data += struct.pack('<%df' % count, *[((i * 37) % 11 - 5) / 10 for i in range(count)])
+        data += b'\0' * ((-len(data)) % 32)
+    g['tensors'], g['data'] = tensors, bytes(data)
+    open(out_path, 'wb').write(write(g))
+
+
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == '--tiny':
+        tiny(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2])

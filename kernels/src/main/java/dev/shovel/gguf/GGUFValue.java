@@ -34,8 +34,16 @@ public record GGUFValue(GGUFValueType type, GGUFValueType elementType, Object va
         return sb.append(n > 5 ? ", …]" : "]").toString();
     }
 
+    /** At most 60 characters, control characters escaped (a file's strings must not drive the terminal). */
     private static String abbreviate(String s) {
-        String t = s.replace("\n", "\\n");
-        return t.length() > 60 ? t.substring(0, 57) + "..." : t;
+        StringBuilder b = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && b.length() < 60; i++) {
+            char c = s.charAt(i);
+            if (c == '\n') b.append("\\n");
+            else if (c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return i < s.length() ? b.substring(0, Math.min(57, b.length())) + "..." : b.toString();
     }
 }

@@ -93,7 +93,12 @@ public final class Model implements AutoCloseable {
     public static Model load(Path path) { return load(path, ModelOptions.defaults()); }
 
     public static Model load(Path path, ModelOptions options) {
-        GGUFFile f = GGUFFile.open(path);
+        return of(GGUFFile.open(path), options);
+    }
+
+    /** A model over an open file, which it owns from here on (closed on failure too). */
+    static Model of(GGUFFile f, ModelOptions options) {
+        Path path = f.path();
         try {
             return new Model(f, options);
         } catch (ShovelException e) {

@@ -96,11 +96,14 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
         boolean has(String name) { return f.tensor(prefix + name) != null; }
 
         Weight weight(TensorInfo t) {
-            if (b != null) return b.weight(f, t);
+            computable(t);
+            return b == null ? null : b.weight(f, t);
+        }
+
+        void computable(TensorInfo t) {
             if (!TypeOps.supported(t.type())) {
                 throw new ShovelException("tensor " + t.name() + " has type " + t.type() + ", which Shovel cannot compute yet");
             }
-            return null;
         }
 
         Weight rows(Weight w, int first, int n) { return b == null ? null : b.rows(w, first, n); }
@@ -108,6 +111,7 @@ public record Weights(Weight tokenEmbd, Weight outputNorm, Weight outputNormB, W
         /** A 2-D tensor with rows of {@code cols} elements (ggml ne0) and {@code rows} rows. */
         Weight matrix(String name, int cols, int rows) {
             TensorInfo t = info(name);
+            computable(t); // a type it cannot compute is the first thing to say
             if (t.dims().length != 2 || t.dims()[0] != cols || t.dims()[1] != rows) throw shape(t, "[" + cols + ", " + rows + "]");
             return weight(t);
         }

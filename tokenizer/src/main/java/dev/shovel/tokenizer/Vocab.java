@@ -174,7 +174,7 @@ final class Vocab {
                 special[slot] = -1;
             }
             Long v = d.ids.get(VocabData.ID_KEYS[k]);
-            if (v == null) continue;
+            if (v == null || v == 0xFFFFFFFFL || v == -1) continue; // gguf-py writes (uint32) -1 for "none": the default stays
             if (v < 0 || v >= n) warnings.add("bad special token " + key + " = " + v + ", using default " + special[slot]);
             else special[slot] = v.intValue();
         }
