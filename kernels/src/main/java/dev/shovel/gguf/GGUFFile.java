@@ -34,6 +34,7 @@ public final class GGUFFile implements AutoCloseable {
     private final long dataOffset;
     private final int alignment;
     private volatile boolean closed;
+    private boolean autoArena; // memory freed by the garbage collector, not by close()
 
     private GGUFFile(Path path, Arena arena, MemorySegment data, int version, Map<String, GGUFValue> metadata,
                      Map<String, TensorInfo> tensors, long dataOffset, int alignment) {
@@ -70,19 +71,16 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     /**
-     * Parses a GGUF held in memory (a copy of {@code bytes}, freed on {@link #close()}); {@code name} stands for
-     * the file in messages.
+     * Parses a GGUF held in memory (a copy of {@code bytes}, freed by the garbage collector once this and every
+     * model over it are unreachable); {@code name} stands for the file in messages.
      */
     public static GGUFFile of(byte[] bytes, String name) {
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment seg = arena.allocate(Math.max(1, bytes.length), 64);
-            MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            return parse(Path.of(name), arena, seg.asSlice(0, bytes.length), bytes.length);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        Arena arena = Arena.ofAuto(); // closing a shared arena costs a handshake with every thread: too slow to fuzz
+        MemorySegment seg = arena.allocate(Math.max(1, bytes.length), 64);
+        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        GGUFFile f = parse(Path.of(name), arena, seg.asSlice(0, bytes.length), bytes.length);
+        f.autoArena = true;
+        return f;
     }
 
     private static GGUFFile parse(Path path, Arena arena, MemorySegment seg, long size) {
@@ -98,7 +96,7 @@ public final class GGUFFile implements AutoCloseable {
         c.count("tensor count", nTensors, GGUFLimits.MAX_TENSORS, 32);
         Map<String, GGUFValue> meta = new LinkedHashMap<>();
         for (long i = 0; i < nKv; i++) {
-            String key = c.str("metadata key #" + i, GGUFLimits.MAX_KEY_BYTES);
+            String key = c.name("metadata key #" + i, GGUFLimits.MAX_KEY_BYTES);
             GGUFValueType t = c.type(key);
             if (meta.put(key, c.value(key, t)) != null) throw new GGUFException(path + ": duplicate metadata key " + key);
         }
@@ -113,7 +111,7 @@ public final class GGUFFile implements AutoCloseable {
         }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         for (long i = 0; i < nTensors; i++) {
-            String name = c.str("name of tensor #" + i, GGUFLimits.MAX_TENSOR_NAME_BYTES);
+            String name = c.name("name of tensor #" + i, GGUFLimits.MAX_TENSOR_NAME_BYTES);
             int nd = c.i32();
             if (nd < 1 || nd > GGUFLimits.MAX_DIMS) {
                 throw new GGUFException(path + ": tensor " + name + " has " + nd + " dimensions (1 to " + GGUFLimits.MAX_DIMS + " allowed)");
@@ -305,7 +303,7 @@ public final class GGUFFile implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            arena.close();
+            if (!autoArena) arena.close();
         }
     }
 
@@ -354,6 +352,18 @@ public final class GGUFFile implements AutoCloseable {
         }
 
         String str(String what, long limit) { return str(what, -1, limit); }
+
+        /** A key or tensor name, without control characters (messages print it). */
+        String name(String what, long limit) {
+            String s = str(what, limit);
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch < 0x20 || ch == 0x7f) {
+                    throw new GGUFException(path + ": " + what + " holds control character " + (int) ch + " at " + i);
+                }
+            }
+            return s;
+        }
 
         /** A string of at most {@code limit} bytes; {@code what} (element {@code index} if not -1) names it in errors. */
         String str(String what, long index, long limit) {
