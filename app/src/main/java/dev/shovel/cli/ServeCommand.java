@@ -5,6 +5,7 @@ import dev.shovel.api.Model;
 import dev.shovel.engine.Engine;
 import dev.shovel.engine.EngineOptions;
 import dev.shovel.server.OpenAiServer;
+import dev.shovel.server.ServerLimits;
 import dev.shovel.server.ServerOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -56,6 +57,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-body", paramLabel = "BYTES", description = "largest request body, e.g. 10485760, 512k or 10m (default: ${DEFAULT-VALUE})", defaultValue = "10m")
     String maxBody;
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "open connections at once; more are closed when accepted, idle ones after 30 s (default: ${DEFAULT-VALUE})", defaultValue = "" + ServerLimits.MAX_CONNECTIONS)
+    int maxConnections;
 
     @Option(names = "--queue", paramLabel = "N", description = "requests that may wait for a slot; beyond that: 503 (default: ${DEFAULT-VALUE})", defaultValue = "256")
     int queue;
@@ -147,8 +151,9 @@ public final class ServeCommand implements Callable<Integer> {
             Files.readAllLines(apiKeyFile, StandardCharsets.UTF_8).stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(keys::add);
             if (keys.isEmpty()) throw new ShovelException("API key file " + apiKeyFile + " holds no key");
         }
-        return new ServerOptions(host, port, alias, keys, timeout, bytes(maxBody), sampling.sampler(), sampling.maxTokens,
-                sampling.stop, !noWebUi);
+        if (maxConnections < 1) throw new ShovelException("--max-connections must be at least 1, got " + maxConnections);
+        ServerLimits limits = ServerLimits.defaults().withIoTimeout(timeout).withMaxBody(bytes(maxBody)).withMaxConnections(maxConnections);
+        return new ServerOptions(host, port, alias, keys, limits, sampling.sampler(), sampling.maxTokens, sampling.stop, !noWebUi);
     }
 
     private String template() throws IOException {

@@ -80,6 +80,9 @@ public final class Generation {
         }
     }
 
+    /** Events produced and not yet taken by {@link #next}: how far the reader is behind the generation. */
+    public int backlog() { return events.size(); }
+
     void emit(Event e) { events.add(e); }
 
     void finish(Completion c) {

@@ -4,11 +4,18 @@ package dev.shovel.server;
 final class ApiError extends RuntimeException {
     final int status;
     final String type;
+    String limit; // set when a server limit caused it: what the log's "refused:" line says
 
     ApiError(int status, String type, String message) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
+    }
+
+    /** Marks the error as a limit's refusal, described for the log. */
+    ApiError limit(String why) {
+        limit = why;
+        return this;
     }
 
     static ApiError badRequest(String message) { return new ApiError(400, "invalid_request_error", message); }

@@ -42,31 +42,60 @@ final class Endpoints {
         this.metrics = metrics;
     }
 
-    void route(Call call) throws IOException {
-        switch (call.path) {
-            case "/v1/chat/completions", "/chat/completions" -> { post(call); chat(call); }
-            case "/v1/completions", "/completions" -> { post(call); completions(call); }
-            case "/v1/models", "/models" -> { OpenAiServer.requireGet(call); models(call); }
-            case "/tokenize" -> { post(call); tokenize(call); }
-            case "/detokenize" -> { post(call); detokenize(call); }
-            case "/slots" -> { OpenAiServer.requireGet(call); slots(call); }
-            case "/metrics" -> {
-                OpenAiServer.requireGet(call);
-                call.send(200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render(engine.stats(), engine.slotCount(), engine).getBytes(StandardCharsets.UTF_8));
-            }
-            default -> {
-                if (call.path.startsWith("/v1/models/")) {
-                    OpenAiServer.requireGet(call);
-                    String id = call.path.substring("/v1/models/".length());
-                    if (!id.equals(modelId)) throw ApiError.notFound("The model '" + id + "' does not exist; this server serves '" + modelId + "'");
-                    call.json(200, model());
-                } else {
-                    throw ApiError.notFound("Unknown path " + call.path);
-                }
-            }
+    /** What a route does with a call. */
+    interface Handler {
+        void handle(Endpoints e, Call call) throws IOException;
+    }
+
+    /**
+     * What a route makes of a request's JSON body before anything runs (a prompt and its checked parameters; for the
+     * cheap routes, the whole answer): an {@link ApiError} (or a ShovelException, answered 400) when the body is wrong.
+     * The fuzz harness drives every route through this.
+     */
+    interface Prepare {
+        Object prepare(Endpoints e, JsonNode body);
+    }
+
+    /**
+     * One endpoint: its method, its paths (a path ending in '/' matches what follows it), whether it reads a JSON body,
+     * the step that checks the body, and the handler.
+     */
+    record Route(String method, List<String> paths, boolean body, Prepare prepare, Handler handler) {
+        boolean matches(String path) {
+            for (String p : paths) if (p.endsWith("/") ? path.startsWith(p) && path.length() > p.length() : path.equals(p)) return true;
+            return false;
         }
     }
+
+    /** A checked generation request: what is submitted to the engine, and how the answer is shaped. */
+    record Job(int[] prompt, GenerateParams params, boolean chat) {}
+
+    /** Every path the server answers but /health and the chat page (OpenAiServer's: no key, no body, no engine). */
+    static final List<Route> ROUTES = List.of(
+            new Route("POST", List.of("/v1/chat/completions", "/chat/completions"), true,
+                    Endpoints::prepareChat, (e, c) -> e.generate(c, e.prepareChat(c.json()))),
+            new Route("POST", List.of("/v1/completions", "/completions"), true,
+                    Endpoints::prepareCompletion, (e, c) -> e.generate(c, e.prepareCompletion(c.json()))),
+            new Route("POST", List.of("/tokenize"), true, Endpoints::tokenize, (e, c) -> c.json(200, e.tokenize(c.json()))),
+            new Route("POST", List.of("/detokenize"), true, Endpoints::detokenize, (e, c) -> c.json(200, e.detokenize(c.json()))),
+            new Route("GET", List.of("/v1/models", "/models"), false, (e, b) -> e.models(), (e, c) -> c.json(200, e.models())),
+            new Route("GET", List.of("/v1/models/"), false, (e, b) -> e.model(), (e, c) -> c.json(200, e.model(c.path.substring("/v1/models/".length())))),
+            new Route("GET", List.of("/slots"), false, (e, b) -> e.slots(), (e, c) -> c.json(200, e.slots())),
+            new Route("GET", List.of("/metrics"), false, (e, b) -> e.metricsText(),
+                    (e, c) -> c.send(200, "text/plain; version=0.0.4; charset=utf-8", e.metricsText().getBytes(StandardCharsets.UTF_8))));
+
+    void route(Call call) throws IOException {
+        for (Route r : ROUTES) {
+            if (!r.matches(call.path)) continue;
+            if (r.method().equals("POST")) post(call);
+            else OpenAiServer.requireGet(call);
+            r.handler().handle(this, call);
+            return;
+        }
+        throw ApiError.notFound("Unknown path " + call.path);
+    }
+
+    private String metricsText() { return metrics.render(engine.stats(), engine.slotCount(), engine); }
 
     private static void post(Call call) {
         if (!call.method.equals("POST")) throw new ApiError(405, "invalid_request_error", call.method + " is not allowed on " + call.path + "; use POST");
@@ -79,21 +108,17 @@ final class Endpoints {
         return b.toString();
     }
 
-    private void chat(Call call) throws IOException {
-        JsonNode b = call.json();
+    Job prepareChat(JsonNode b) {
         List<ChatMessage> messages = messages(b);
         GenerateParams p = GenerateParams.parse(b, options, tok, true);
         Map<String, Object> vars = new LinkedHashMap<>();
         JsonNode kw = Fields.object(b, "chat_template_kwargs"); // llama-server's: e.g. {"enable_thinking": false}
         if (kw != null) vars.putAll(Call.JSON.convertValue(kw, Map.class));
         vars.keySet().removeAll(RESERVED); // the template's own inputs come from the request, not from kwargs
-        int[] prompt = engine.chatFormat().prompt(messages, vars);
-        Generation g = submit(call, prompt, p);
-        Generate.answer(call, g, new Shape.Chat(id("chatcmpl-"), modelId, tok, p.stream() && p.includeUsage()), p);
+        return new Job(engine.chatFormat().prompt(messages, vars), p, true);
     }
 
-    private void completions(Call call) throws IOException {
-        JsonNode b = call.json();
+    Job prepareCompletion(JsonNode b) {
         JsonNode pr = b.get("prompt");
         int[] prompt;
         if (pr == null || pr.isNull()) throw ApiError.badRequest("'prompt' is required");
@@ -103,9 +128,15 @@ final class Endpoints {
         else if (pr.isArray() && pr.size() > 1 && pr.get(0).isTextual()) {
             throw ApiError.badRequest("'prompt' holds " + pr.size() + " prompts; send one prompt per request");
         } else throw ApiError.badRequest("'prompt' must be a string or an array of token ids");
-        GenerateParams p = GenerateParams.parse(b, options, tok, false);
-        Generation g = submit(call, prompt, p);
-        Generate.answer(call, g, new Shape.Text(id("cmpl-"), modelId, tok, p.stream() && p.includeUsage()), p);
+        return new Job(prompt, GenerateParams.parse(b, options, tok, false), false);
+    }
+
+    private void generate(Call call, Job job) throws IOException {
+        GenerateParams p = job.params();
+        Generation g = submit(call, job.prompt(), p);
+        Shape shape = job.chat() ? new Shape.Chat(id("chatcmpl-"), modelId, tok, p.stream() && p.includeUsage())
+                : new Shape.Text(id("cmpl-"), modelId, tok, p.stream() && p.includeUsage());
+        Generate.answer(call, g, shape, p);
     }
 
     private Generation submit(Call call, int[] prompt, GenerateParams p) {
@@ -188,15 +219,19 @@ final class Endpoints {
         return m;
     }
 
-    private void models(Call call) throws IOException {
+    private ObjectNode model(String id) {
+        if (!id.equals(modelId)) throw ApiError.notFound("The model '" + id + "' does not exist; this server serves '" + modelId + "'");
+        return model();
+    }
+
+    private ObjectNode models() {
         ObjectNode o = Call.JSON.createObjectNode();
         o.put("object", "list");
         o.putArray("data").add(model());
-        call.json(200, o);
+        return o;
     }
 
-    private void tokenize(Call call) throws IOException {
-        JsonNode b = call.json();
+    ObjectNode tokenize(JsonNode b) {
         String content = Fields.string(b, "content", "");
         boolean addSpecial = Fields.bool(b, "add_special", false), parseSpecial = Fields.bool(b, "parse_special", true);
         boolean pieces = Fields.bool(b, "with_pieces", false);
@@ -218,7 +253,7 @@ final class Endpoints {
                 for (byte x : bytes) raw.add(x & 0xff);
             }
         }
-        call.json(200, o);
+        return o;
     }
 
     private static String utf8(byte[] b) {
@@ -230,15 +265,14 @@ final class Endpoints {
         }
     }
 
-    private void detokenize(Call call) throws IOException {
-        JsonNode b = call.json();
+    ObjectNode detokenize(JsonNode b) {
         JsonNode t = b.get("tokens");
         int[] ids = t == null || t.isNull() ? new int[0] : t.isArray() ? ids(t, "tokens") : null;
         if (ids == null) throw ApiError.badRequest("'tokens' must be an array of token ids");
-        call.json(200, Call.JSON.createObjectNode().put("content", tok.decode(ids, false, true)));
+        return Call.JSON.createObjectNode().put("content", tok.decode(ids, false, true));
     }
 
-    private void slots(Call call) throws IOException {
+    private ArrayNode slots() {
         ArrayNode a = Call.JSON.createArrayNode();
         for (SlotInfo s : engine.slots()) {
             ObjectNode o = a.addObject();
@@ -249,6 +283,6 @@ final class Endpoints {
             o.put("n_decoded", s.generatedTokens());
             o.put("cached_tokens", s.cachedTokens());
         }
-        call.json(200, a);
+        return a;
     }
 }

@@ -45,6 +45,7 @@ final class Generate {
     private static void stream(Call call, Generation g, Shape shape, GenerateParams p) throws IOException, InterruptedException {
         boolean lp = p.logprobs() >= 0;
         call.stream(200, "text/event-stream; charset=utf-8");
+        call.watch(g); // a reader too far behind is cut and the request cancelled (ServerLimits.maxStreamBacklog)
         ObjectNode first = shape.first();
         if (first != null) call.event(first);
         List<Piece> tokens = new ArrayList<>();

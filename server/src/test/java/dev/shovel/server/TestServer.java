@@ -25,11 +25,14 @@ final class TestServer implements AutoCloseable {
     final String key;
 
     /** {@code path} null: the embedded stories260K. */
-    TestServer(Path path, ModelOptions mo, EngineOptions eo, ServerOptions so) {
+    TestServer(Path path, ModelOptions mo, EngineOptions eo, ServerOptions so) { this(path, mo, eo, so, null); }
+
+    /** {@code log}: where the server's log lines go (null: nowhere). */
+    TestServer(Path path, ModelOptions mo, EngineOptions eo, ServerOptions so, java.io.PrintStream log) {
         model = path == null ? Model.loadDefault(mo) : Model.load(path, mo);
         engine = new Engine(model, eo);
         try {
-            server = OpenAiServer.start(so.withPort(0), null);
+            server = OpenAiServer.start(so.withPort(0), log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
