@@ -28,10 +28,11 @@ package dev.shovel.server;
  * @param idleTimeoutSeconds   a connection that sends nothing (new, or kept alive between requests) is closed after
  *                             this long: 30 s (JDK {@code sun.net.httpserver.idleInterval}; the idle check runs every
  *                             second, {@code clockTick}). Client pools drop idle connections sooner (httpx, OkHttp: 5 s).
- * @param maxConnections       open connections at once (JDK {@code jdk.httpserver.maxConnections}): 2048. More are closed
- *                             as soon as they are accepted; each costs a file descriptor and a few KiB, no thread while
- *                             idle. Well above what slots and queue can use (-np + --queue, 260 by default), well below
- *                             a process's usual descriptor limit. Idle ones go after {@code idleTimeoutSeconds}.
+ * @param maxConnections       open connections at once (JDK {@code jdk.httpserver.maxConnections}): 8192. More are closed
+ *                             as soon as they are accepted (the JDK cannot evict an idle one instead); each costs a file
+ *                             descriptor and a few KiB, no thread while idle. High enough that thousands of idle
+ *                             connections leave room for real clients, below the descriptor limit the JVM raises itself
+ *                             to on Linux (the hard limit, usually 2^20). Idle ones go after {@code idleTimeoutSeconds}.
  * @param maxIdleConnections   kept-alive connections waiting for a next request (JDK
  *                             {@code sun.net.httpserver.maxIdleConnections}): 256; beyond it a connection is closed
  *                             after its answer (the client opens a new one).
@@ -65,7 +66,7 @@ public record ServerLimits(int ioTimeoutSeconds, long maxBodyBytes, long bodyBud
     public static final long BODY_BUDGET_BYTES = 64L << 20;
     public static final int HEADER_TIMEOUT_SECONDS = 30;
     public static final int IDLE_TIMEOUT_SECONDS = 30;
-    public static final int MAX_CONNECTIONS = 2048;
+    public static final int MAX_CONNECTIONS = 8192;
     public static final int MAX_IDLE_CONNECTIONS = 256;
     public static final int MAX_HEADER_BYTES = 64 << 10;
     public static final int MAX_HEADERS = 100;
