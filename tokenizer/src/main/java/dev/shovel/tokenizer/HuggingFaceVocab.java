@@ -22,11 +22,15 @@ final class HuggingFaceVocab {
 
     static VocabData read(Path tokenizerJson, String pre) {
         TokenizerJson tj = TokenizerJson.read(tokenizerJson);
-        JsonNode root = tj.root;
         Path dir = tokenizerJson.toAbsolutePath().getParent();
         JsonNode config = dir == null ? null : TokenizerJson.readOptional(dir.resolve("tokenizer_config.json"));
         JsonNode hparams = dir == null ? null : TokenizerJson.readOptional(dir.resolve("config.json"));
-        String src = tokenizerJson.toString();
+        return read(tj, config, hparams, tokenizerJson.toString(), pre);
+    }
+
+    /** The same from parsed files: config (tokenizer_config.json) and hparams (config.json) may be null. */
+    static VocabData read(TokenizerJson tj, JsonNode config, JsonNode hparams, String src, String pre) {
+        JsonNode root = tj.root;
 
         JsonNode model = root.path("model");
         String type = model.path("type").asText("");
@@ -36,14 +40,29 @@ final class HuggingFaceVocab {
         Map<Integer, String> byId = tj.vocab;
         if (!model.has("vocab")) throw new TokenizerException(src + ": model.vocab is missing or not an object");
         Map<Integer, JsonNode> added = new HashMap<>();
+        int k = 0;
         for (JsonNode t : root.path("added_tokens")) {
-            int id = t.path("id").asInt();
+            JsonNode idNode = t.path("id");
+            if (!idNode.canConvertToLong() || !idNode.isIntegralNumber() || idNode.asLong() < 0
+                    || idNode.asLong() >= TokenizerLimits.MAX_TOKENS) {
+                throw new TokenizerException(src + ": added_tokens[" + k + "].id = " + abbreviate(idNode.toString())
+                    + " is not an integer in [0, " + TokenizerLimits.MAX_TOKENS + ")");
+            }
+            int id = idNode.asInt();
             added.put(id, t);
             byId.put(id, t.path("content").asText());
+            k++;
         }
         int n = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        if (hparams != null && hparams.path("vocab_size").canConvertToInt()) n = Math.max(n, hparams.path("vocab_size").asInt());
         if (n == 0) throw new TokenizerException(src + ": empty vocabulary");
+        if (hparams != null && hparams.path("vocab_size").canConvertToInt()) {
+            int size = hparams.path("vocab_size").asInt();
+            if (size > n + TokenizerLimits.MAX_VOCAB_PADDING) {
+                throw new TokenizerException(src + ": config.json vocab_size = " + size + " is more than "
+                    + TokenizerLimits.MAX_VOCAB_PADDING + " (the padding limit) past the tokenizer's " + n + " ids");
+            }
+            n = Math.max(n, size);
+        }
 
         switch (type) {
             case "BPE" -> {
@@ -142,6 +161,14 @@ final class HuggingFaceVocab {
             + "; pass the tokenizer.ggml.pre name explicitly");
     }
 
+    private static boolean inRange(Long id, VocabData d) {
+        return id != null && id >= 0 && id < d.tokens.length;
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
     /** convert_hf_to_gguf's does_token_look_special. */
     static boolean looksSpecial(String t) {
         return t.equals("<pad>") || t.equals("<mask>") || t.equals("<2mass>") || t.equals("[@BOS@]")
@@ -190,8 +217,8 @@ final class HuggingFaceVocab {
             String first = single.get(0).path("SpecialToken").path("id").asText(null);
             String last = single.get(single.size() - 1).path("SpecialToken").path("id").asText(null);
             Long bos = d.ids.get("bos"), eos = d.ids.get("eos");
-            if (first != null && bos != null && first.equals(d.tokens[bos.intValue()])) d.addBos = true;
-            if (last != null && eos != null && last.equals(d.tokens[eos.intValue()])) d.addEos = true;
+            if (first != null && inRange(bos, d) && first.equals(d.tokens[bos.intValue()])) d.addBos = true;
+            if (last != null && inRange(eos, d) && last.equals(d.tokens[eos.intValue()])) d.addEos = true;
         }
     }
 }

@@ -22,6 +22,7 @@ final class IntList {
     }
 
     int get(int i) { return a[i]; }
+    void set(int i, int v) { a[i] = v; }
     int size() { return n; }
     void clear() { n = 0; }
     void truncate(int size) { n = Math.min(n, size); }

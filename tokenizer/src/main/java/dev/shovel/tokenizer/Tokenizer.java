@@ -27,6 +27,11 @@ public final class Tokenizer {
         return new Tokenizer(new Vocab(GGUFVocab.read(gguf)));
     }
 
+    /** As {@link #fromGGUF}, from the metadata alone (source names the file in messages). */
+    static Tokenizer fromMetadata(java.util.Map<String, dev.shovel.gguf.GGUFValue> metadata, String source) {
+        return new Tokenizer(new Vocab(GGUFVocab.read(metadata, source)));
+    }
+
     /**
      * Reads a Hugging Face tokenizer.json (or the tokenizer.json in a directory), with tokenizer_config.json and
      * config.json beside it when present, as llama.cpp would see it after convert_hf_to_gguf.py.
@@ -39,6 +44,19 @@ public final class Tokenizer {
     public static Tokenizer fromHuggingFace(Path tokenizerJson, String pre) {
         Path p = Files.isDirectory(tokenizerJson) ? tokenizerJson.resolve("tokenizer.json") : tokenizerJson;
         return new Tokenizer(new Vocab(HuggingFaceVocab.read(p, pre)));
+    }
+
+    /**
+     * A tokenizer.json given as text, with the texts of tokenizer_config.json and config.json (either may be
+     * null); source names it in messages.
+     */
+    static Tokenizer fromHuggingFaceJson(String tokenizerJson, String tokenizerConfig, String config, String pre,
+                                         String source) {
+        TokenizerJson tj = TokenizerJson.read(
+            new java.io.ByteArrayInputStream(tokenizerJson.getBytes(StandardCharsets.UTF_8)), source);
+        return new Tokenizer(new Vocab(HuggingFaceVocab.read(tj,
+            TokenizerJson.parse(tokenizerConfig, "tokenizer_config.json"), TokenizerJson.parse(config, "config.json"),
+            source, pre)));
     }
 
     public int vocabSize() { return v.size(); }
@@ -100,9 +118,12 @@ public final class Tokenizer {
 
     /**
      * llama_tokenize. addSpecial adds BOS/EOS as add_bos/add_eos say (BERT: CLS and SEP); parseSpecial lets
-     * control tokens written in the text (e.g. "&lt;|im_start|&gt;") become those tokens.
+     * control tokens written in the text (e.g. "&lt;|im_start|&gt;") become those tokens. Any text is accepted
+     * (lone surrogates count as U+FFFD); the only exception is a {@link TokenizerException} when the vocabulary
+     * lacks a token the text needs (no byte or unknown token to fall back to).
      */
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        text = Unicode.wellFormed(text);   // a lone surrogate is no character: U+FFFD, as UTF-8 encoding would make it
         IntList out = new IntList(text.length() / 3 + 8);
         IntList frags = SpecialPartition.partition(v, text, parseSpecial);
         switch (v.kind) {

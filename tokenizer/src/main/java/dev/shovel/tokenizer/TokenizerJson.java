@@ -33,7 +33,18 @@ final class TokenizerJson {
     private TokenizerJson(ObjectNode root) { this.root = root; }
 
     static TokenizerJson read(Path p) {
-        try (InputStream in = open(p); JsonParser jp = new JsonFactory().setCodec(JSON).createParser(in)) {
+        try (InputStream in = open(p)) {
+            return read(in, p.toString());
+        } catch (NoSuchFileException e) {
+            throw new TokenizerException("file not found: " + p);
+        } catch (IOException e) {
+            throw new TokenizerException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A tokenizer.json from a stream (p names it in messages). */
+    static TokenizerJson read(InputStream in, String p) {
+        try (JsonParser jp = new JsonFactory().setCodec(JSON).createParser(in)) {
             TokenizerJson t = new TokenizerJson(JSON.createObjectNode());
             expect(jp.nextToken(), JsonToken.START_OBJECT, p);
             while (jp.nextToken() == JsonToken.FIELD_NAME) {
@@ -46,14 +57,19 @@ final class TokenizerJson {
                 }
             }
             return t;
-        } catch (NoSuchFileException e) {
-            throw new TokenizerException("file not found: " + p);
         } catch (IOException e) {
-            throw new TokenizerException("cannot read " + p + ": " + e.getMessage(), e);
+            throw new TokenizerException("cannot read " + p + ": " + oneLine(e.getMessage()), e);
         }
     }
 
-    private ObjectNode readModel(JsonParser jp, Path p) throws IOException {
+    /** Jackson's messages add the source location on further lines. */
+    static String oneLine(String m) {
+        if (m == null) return "";
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private ObjectNode readModel(JsonParser jp, String p) throws IOException {
         ObjectNode model = JSON.createObjectNode();
         while (jp.nextToken() == JsonToken.FIELD_NAME) {
             String field = jp.currentName();
@@ -62,12 +78,21 @@ final class TokenizerJson {
                 while (jp.nextToken() == JsonToken.FIELD_NAME) {
                     String piece = jp.currentName();
                     expect(jp.nextToken(), JsonToken.VALUE_NUMBER_INT, p);
-                    vocab.put(jp.getIntValue(), piece);
+                    long id = jp.getLongValue();
+                    if (id < 0 || id >= TokenizerLimits.MAX_TOKENS) {
+                        throw new TokenizerException(p + ": model.vocab id " + id + " is outside [0, "
+                            + TokenizerLimits.MAX_TOKENS + ") (the token limit)");
+                    }
+                    vocab.put((int) id, piece);
                 }
                 model.put("vocab", true);
             } else if (field.equals("merges") && tok == JsonToken.START_ARRAY) {
                 hasMerges = true;
                 while ((tok = jp.nextToken()) != JsonToken.END_ARRAY) {
+                    if (merges.size() >= TokenizerLimits.MAX_MERGES) {
+                        throw new TokenizerException(p + ": model.merges has more than the limit of "
+                            + TokenizerLimits.MAX_MERGES + " entries");
+                    }
                     if (tok == JsonToken.VALUE_STRING) {
                         merges.add(jp.getText());
                     } else if (tok == JsonToken.START_ARRAY) {
@@ -78,7 +103,8 @@ final class TokenizerJson {
                         expect(jp.nextToken(), JsonToken.END_ARRAY, p);
                         merges.add(a + " " + b);
                     } else {
-                        throw new TokenizerException(p + ": bad entry in model.merges");
+                        throw new TokenizerException(p + ": model.merges[" + merges.size() + "] is " + tok
+                            + ", expected a string or a pair of strings");
                     }
                 }
             } else {
@@ -88,7 +114,7 @@ final class TokenizerJson {
         return model;
     }
 
-    private static void expect(JsonToken got, JsonToken want, Path p) {
+    private static void expect(JsonToken got, JsonToken want, String p) {
         if (got != want) throw new TokenizerException(p + ": malformed tokenizer.json (expected " + want + ", found " + got + ")");
     }
 
@@ -99,7 +125,17 @@ final class TokenizerJson {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw new TokenizerException("cannot read " + p + ": " + e.getMessage(), e);
+            throw new TokenizerException("cannot read " + p + ": " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** A small JSON document from text (null for null text). */
+    static JsonNode parse(String json, String p) {
+        if (json == null) return null;
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new TokenizerException("cannot read " + p + ": " + oneLine(e.getMessage()), e);
         }
     }
 

@@ -132,35 +132,71 @@ final class Vocab {
         if (d.addSpacePrefix != null) addSpacePrefix = d.addSpacePrefix;
         if (d.removeExtraWhitespaces != null) removeExtraWhitespaces = d.removeExtraWhitespaces;
 
-        // tokens
-        if (d.tokens == null) throw new TokenizerException(d.source + ": missing tokenizer.ggml.tokens");
+        // tokens, validated as a set before anything uses them
+        String src = d.source;
+        if (d.tokens == null) throw new TokenizerException(src + ": missing tokenizer.ggml.tokens");
         int n = d.tokens.length;
-        if (d.scores != null && d.scores.length < n) {
-            throw new TokenizerException(d.source + ": tokenizer.ggml.scores has " + d.scores.length + " entries for " + n + " tokens");
+        if (n == 0) throw new TokenizerException(src + ": tokenizer.ggml.tokens is empty");
+        if (n > TokenizerLimits.MAX_TOKENS) {
+            throw new TokenizerException(src + ": tokenizer.ggml.tokens has " + n + " entries, more than the limit of "
+                + TokenizerLimits.MAX_TOKENS);
         }
-        if (d.types != null && d.types.length < n) {
-            throw new TokenizerException(d.source + ": tokenizer.ggml.token_type has " + d.types.length + " entries for " + n + " tokens");
+        if (d.scores != null && d.scores.length != n) {
+            throw new TokenizerException(src + ": tokenizer.ggml.scores has " + d.scores.length
+                + " entries, tokenizer.ggml.tokens has " + n);
         }
+        if (d.types != null && d.types.length != n) {
+            throw new TokenizerException(src + ": tokenizer.ggml.token_type has " + d.types.length
+                + " entries, tokenizer.ggml.tokens has " + n);
+        }
+        checkMerges(d);
         text = new String[n];
         score = new float[n];
         attr = new int[n];
         tokenToId = new HashMap<>(n * 2);
         int maxLen = 0, maxChars = 0;
+        int badTypes = 0, firstBadType = -1, badBytes = 0, firstBadByte = -1, surrogates = 0, firstSurrogate = -1;
         for (int i = 0; i < n; i++) {
             String w = d.tokens[i];
             if (w == null || w.isEmpty()) {
                 warnings.add("empty token at index " + i);
                 w = "[EMPTY_" + i + "]";
             }
+            int bytes = Unicode.utf8Length(w);
+            if (bytes > TokenizerLimits.MAX_TOKEN_BYTES) {
+                throw new TokenizerException(src + ": tokenizer.ggml.tokens[" + i + "] is " + bytes
+                    + " bytes long, more than the limit of " + TokenizerLimits.MAX_TOKEN_BYTES);
+            }
             Integer prev = tokenToId.putIfAbsent(w, i);
             if (prev != null) {
-                throw new TokenizerException(d.source + ": duplicate token in vocabulary: '" + w + "' has ids " + prev + " and " + i);
+                throw new TokenizerException(src + ": duplicate token in vocabulary: '" + w + "' has ids " + prev + " and " + i);
             }
-            maxLen = Math.max(maxLen, w.getBytes(StandardCharsets.UTF_8).length);
+            if (!Unicode.isWellFormed(w) && surrogates++ == 0) firstSurrogate = i;
+            maxLen = Math.max(maxLen, bytes);
             maxChars = Math.max(maxChars, w.length());
             text[i] = w;
             score[i] = d.scores != null ? d.scores[i] : 0f;
-            attr[i] = d.types != null ? TokenAttr.fromType(d.types[i]) : TokenAttr.NORMAL;
+            int type = d.types != null ? d.types[i] : TokenAttr.TYPE_NORMAL;
+            if ((type < TokenAttr.TYPE_UNDEFINED || type > TokenAttr.TYPE_BYTE) && badTypes++ == 0) firstBadType = i;
+            attr[i] = TokenAttr.fromType(type);
+            if ((attr[i] & TokenAttr.BYTE) != 0 && (kind == Kind.WPM || !isByteText(w))) {
+                // a byte token must be <0xXX>: anything else (<0x-1>, <0xZZ>, <0x100>) is ordinary text
+                if (badBytes++ == 0) firstBadByte = i;
+                attr[i] = TokenAttr.NORMAL;
+            }
+        }
+        if (badTypes > 0) {
+            warnings.add(src + ": tokenizer.ggml.token_type has " + badTypes + " values outside 0.." + TokenAttr.TYPE_BYTE
+                + " (first: token " + firstBadType + " = " + d.types[firstBadType] + "); treated as undefined");
+        }
+        if (badBytes > 0) {
+            warnings.add(src + ": " + badBytes + " byte-type tokens are not of the form <0xXX>"
+                + (kind == Kind.WPM ? " or are in a WordPiece vocabulary" : "") + " (first: token " + firstBadByte
+                + " '" + text[firstBadByte] + "'); treated as normal tokens");
+        }
+        if (surrogates > 0) {
+            warnings.add(src + ": " + surrogates + " tokens are not well-formed UTF-16 (first: token " + firstSurrogate
+                + "); they can only be produced by id");
         }
         maxTokenLen = maxLen;
         maxTokenChars = maxChars;
@@ -175,18 +211,28 @@ final class Vocab {
             }
             Long v = d.ids.get(VocabData.ID_KEYS[k]);
             if (v == null || v == 0xFFFFFFFFL || v == -1) continue; // gguf-py writes (uint32) -1 for "none": the default stays
-            if (v < 0 || v >= n) warnings.add("bad special token " + key + " = " + v + ", using default " + special[slot]);
-            else special[slot] = v.intValue();
+            if (v < 0 || v >= n) {
+                warnings.add(src + ": " + key + " = " + v + " is outside the vocabulary [0, " + n + "); ignored, using default "
+                    + special[slot]);
+            } else {
+                special[slot] = v.intValue();
+            }
         }
+        // an add_* flag the file sets needs its token; one the model type implies lapses (with a warning) without it,
+        // e.g. a tokenizer.json naming no BOS, or a vocabulary too small for the default ids
         if (d.addBos != null) {
             addBos = d.addBos;
-        } else if (addBos && special[BOS] < 0 && d.noDefaultBpeIds) {
-            // a tokenizer.json without tokenizer_config.json names no BOS: the pre-tokenizer's implied add_bos lapses
+        } else if (addBos && special[BOS] < 0) {
             warnings.add(d.source + ": no BOS token known, so no BOS is added");
             addBos = false;
         }
         if (d.addEos != null) addEos = d.addEos;
-        if (d.addSep != null) addSep = d.addSep;
+        if (d.addSep != null) {
+            addSep = d.addSep;
+        } else if (addSep && special[SEP] < 0) {
+            warnings.add(d.source + ": no SEP token known, so no SEP is added");
+            addSep = false;
+        }
         checkAdd(d, addBos, BOS, "add_bos_token", "bos_token_id");
         checkAdd(d, addEos, EOS, "add_eos_token", "eos_token_id");
         checkAdd(d, addSep, SEP, "add_sep_token", "seperator_token_id");
@@ -218,9 +264,48 @@ final class Vocab {
                 preTokenizer = null;
                 bpe = null;
                 spm = null;
-                wpm = new WpmModel(tokenToId, maxTokenLen, special[UNK], lowercase, stripAccents);
+                wpm = new WpmModel(tokenToId, special[UNK], lowercase, stripAccents);
             }
         }
+    }
+
+    /** Merge count, rule length, and malformed rules (kept as never-matching, as llama.cpp keeps them). */
+    private void checkMerges(VocabData d) {
+        if (d.merges == null) return;
+        String[] m = d.merges;
+        if (m.length > TokenizerLimits.MAX_MERGES) {
+            throw new TokenizerException(d.source + ": tokenizer.ggml.merges has " + m.length
+                + " entries, more than the limit of " + TokenizerLimits.MAX_MERGES);
+        }
+        int bad = 0, firstBad = -1;
+        for (int r = 0; r < m.length; r++) {
+            if (m[r] == null) {
+                m[r] = "";
+            } else if ((long) m[r].length() * 3 > TokenizerLimits.MAX_MERGE_BYTES) {
+                int bytes = Unicode.utf8Length(m[r]);
+                if (bytes > TokenizerLimits.MAX_MERGE_BYTES) {
+                    throw new TokenizerException(d.source + ": tokenizer.ggml.merges[" + r + "] is " + bytes
+                        + " bytes long, more than the limit of " + TokenizerLimits.MAX_MERGE_BYTES);
+                }
+            }
+            if (m[r].indexOf(' ', 1) < 0 && bad++ == 0) firstBad = r;
+        }
+        if (bad > 0) {
+            warnings.add(d.source + ": tokenizer.ggml.merges has " + bad + " entries that are not 'a b' (first: merges["
+                + firstBad + "] = '" + m[firstBad] + "'); ignored");
+        }
+    }
+
+    /** Exactly &lt;0xXX&gt; with two ASCII hex digits. */
+    static boolean isByteText(String t) {
+        return t.length() == 6 && t.startsWith("<0x") && t.charAt(5) == '>' && hex(t.charAt(3)) >= 0 && hex(t.charAt(4)) >= 0;
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     private void checkAdd(VocabData d, boolean add, int slot, String addKey, String idKey) {
@@ -328,22 +413,8 @@ final class Vocab {
             if (kind == Kind.BPE && !escapeWhitespaces) return ByteLevel.decode(t);
             return t.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
         }
-        if ((a & TokenAttr.BYTE) != 0) {
-            if (kind == Kind.WPM) throw new TokenizerException("byte token " + id + " in a WordPiece vocabulary");
-            return new byte[] {(byte) parseHexByte(t)};
-        }
+        if ((a & TokenAttr.BYTE) != 0) return new byte[] {(byte) (hex(t.charAt(3)) * 16 + hex(t.charAt(4)))};
         return new byte[0];
-    }
-
-    private static int parseHexByte(String t) {
-        // strtol on the two characters after "<0x"; non-hex text yields 0 like strtol
-        int v = 0;
-        for (int i = 3; i < Math.min(5, t.length()); i++) {
-            int dgt = Character.digit(t.charAt(i), 16);
-            if (dgt < 0) break;
-            v = v * 16 + dgt;
-        }
-        return v;
     }
 
     /** Per-model attributes llama.cpp sets by name (LSTRIP/RSTRIP). */

@@ -10,15 +10,37 @@ import java.util.Map;
  * without "##"); a word with an unmatched position becomes the unknown token.
  */
 final class WpmModel {
-    private final Map<String, Integer> tokenToId;
-    private final int maxTokenLen;
+    /** Character trie of the tokens: edge (node << 16 | char) to child node; root is node 0. */
+    private final LongIntMap edges;
+    /** Token id ending at each node, or -1. */
+    private final int[] tokenAt;
     private final int unk;
     private final boolean lowercase;
     private final boolean stripAccents;
 
-    WpmModel(Map<String, Integer> tokenToId, int maxTokenLen, int unk, boolean lowercase, boolean stripAccents) {
-        this.tokenToId = tokenToId;
-        this.maxTokenLen = maxTokenLen;
+    WpmModel(Map<String, Integer> tokenToId, int unk, boolean lowercase, boolean stripAccents) {
+        long chars = 0;
+        for (String t : tokenToId.keySet()) chars += t.length();
+        int cap = (int) Math.min(chars + 1, Integer.MAX_VALUE - 8);
+        this.edges = new LongIntMap(cap);
+        IntList at = new IntList(cap);
+        at.add(-1);
+        for (Map.Entry<String, Integer> e : tokenToId.entrySet()) {
+            String t = e.getKey();
+            int node = 0;
+            for (int i = 0; i < t.length(); i++) {
+                long key = ((long) node << 16) | t.charAt(i);
+                int child = edges.get(key);
+                if (child < 0) {
+                    child = at.size();
+                    edges.putIfAbsent(key, child);
+                    at.add(-1);
+                }
+                node = child;
+            }
+            at.set(node, e.getValue());
+        }
+        this.tokenAt = at.toArray();
         this.unk = unk;
         this.lowercase = lowercase;
         this.stripAccents = stripAccents;
@@ -31,24 +53,28 @@ final class WpmModel {
             int n = w.length();
             int mark = out.size();
             boolean failed = false;
-            for (int i = 0; i < n; i++) {
-                boolean match = false;
-                for (int j = Math.min(n, i + maxTokenLen + 1); j > i; j--) {
-                    Integer id = tokenToId.get(w.substring(i, j));
-                    if (id != null) {
-                        out.add(id);
-                        match = true;
-                        i = j - 1;
-                        break;
+            // greedy longest match at each position (llama.cpp tries every length down from the longest token;
+            // the trie finds the same token in one walk, so a hostile vocabulary cannot make this quadratic)
+            for (int i = 0; i < n; ) {
+                int node = 0, best = -1, bestEnd = i;
+                for (int j = i; j < n; j++) {
+                    node = edges.get(((long) node << 16) | w.charAt(j));
+                    if (node < 0) break;
+                    if (tokenAt[node] >= 0) {
+                        best = tokenAt[node];
+                        bestEnd = j + 1;
                     }
                 }
-                if (!match) {
+                if (best < 0) {
                     failed = true;
                     break;
                 }
+                out.add(best);
+                i = bestEnd;
             }
             if (failed || out.size() == mark) {
                 out.truncate(mark);
+                if (unk < 0) throw new TokenizerException("vocabulary has no unknown token for a word it cannot split");
                 out.add(unk);
             }
         }
