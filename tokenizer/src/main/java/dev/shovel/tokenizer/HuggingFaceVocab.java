@@ -55,11 +55,15 @@ final class HuggingFaceVocab {
         }
         int n = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         if (n == 0) throw new TokenizerException(src + ": empty vocabulary");
+        if (n - byId.size() > TokenizerLimits.MAX_VOCAB_PADDING) {
+            throw new TokenizerException(src + ": ids run to " + (n - 1) + " but only " + byId.size()
+                + " are used, more unused ids than the padding limit of " + TokenizerLimits.MAX_VOCAB_PADDING);
+        }
         if (hparams != null && hparams.path("vocab_size").canConvertToInt()) {
             int size = hparams.path("vocab_size").asInt();
-            if (size > n + TokenizerLimits.MAX_VOCAB_PADDING) {
-                throw new TokenizerException(src + ": config.json vocab_size = " + size + " is more than "
-                    + TokenizerLimits.MAX_VOCAB_PADDING + " (the padding limit) past the tokenizer's " + n + " ids");
+            if (size > byId.size() + TokenizerLimits.MAX_VOCAB_PADDING) {
+                throw new TokenizerException(src + ": config.json vocab_size = " + size + " leaves more than "
+                    + TokenizerLimits.MAX_VOCAB_PADDING + " ids (the padding limit) past the tokenizer's " + byId.size());
             }
             n = Math.max(n, size);
         }

@@ -32,8 +32,8 @@ final class TokenizerLimits {
     static final int MAX_MERGE_BYTES = 2 * MAX_TOKEN_BYTES + 1;
 
     /**
-     * Ids a config.json vocab_size may add past the tokenizer's own tokens (they become unused "[PADn]" tokens):
-     * 65,536. Real models pad their embedding matrix by a few hundred ids at most (Qwen2.5: 151,936 for 151,665
+     * Unused ids a tokenizer.json may leave (holes in its ids, or a config.json vocab_size past its tokens; each
+     * becomes an unused "[PADn]" token): 65,536. Real models pad their embedding matrix by a few hundred ids at most (Qwen2.5: 151,936 for 151,665
      * tokens; Phi-3: 32,064 for 32,011); a larger gap is a broken config.
      */
     static final int MAX_VOCAB_PADDING = 1 << 16;

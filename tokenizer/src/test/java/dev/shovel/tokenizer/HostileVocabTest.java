@@ -343,8 +343,11 @@ class HostileVocabTest {
         hfFails(TINY.replace("\"ab\": 2", "\"ab\": 99999999999999999999"), null, null, "cannot read tokenizer.json");
         hfFails(TINY.replace("\"id\": 3", "\"id\": \"x\""), null, null, "added_tokens[0].id = \"x\" is not an integer");
         hfFails(TINY.replace("\"id\": 3", "\"id\": 3000000"), null, null, "added_tokens[0].id = 3000000");
+        hfFails(TINY.replace("\"id\": 3", "\"id\": 100000"), null, null, "ids run to 100000 but only 4 are used",
+            "padding limit of 65536");
+        assertEquals(60_001, hf(TINY.replace("\"id\": 3", "\"id\": 60000"), null, null).vocabSize());
         hfFails(TINY.replace("\"id\": 3", "\"id\": 3.5"), null, null, "added_tokens[0].id = 3.5");
-        hfFails(TINY, null, "{\"vocab_size\": 1000000}", "config.json vocab_size = 1000000 is more than 65536");
+        hfFails(TINY, null, "{\"vocab_size\": 1000000}", "config.json vocab_size = 1000000 leaves more than 65536");
         assertEquals(132, hf(TINY, null, "{\"vocab_size\": 132}").vocabSize());
         hfFails(TINY.replace("[\"a b\"]", "[\"a b\", 7]"), null, null, "model.merges[1] is VALUE_NUMBER_INT");
         hfFails("{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", null, null, "empty vocabulary");
