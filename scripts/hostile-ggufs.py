@@ -241,7 +241,7 @@ def main(base_path, out):
     g = m(); kv(g, 'tokenizer.ggml.scores')[2][1].pop()
     case('scores-short', 'error', ['tokenizer.ggml.scores'], 'scores and tokens of different lengths', g)
     g = m(); kv(g, 'tokenizer.ggml.token_type')[2][1].append(1)
-    case('token-types-long', 'any', ['tokenizer.ggml.token_type'], 'token types and tokens of different lengths', g)
+    case('token-types-long', 'error', ['tokenizer.ggml.token_type'], 'token types and tokens of different lengths', g)
     g = m(); set_kv(g, 'tokenizer.ggml.bos_token_id', U32, 100000)
     case('bos-out-of-range', 'warning', ['bos', '100000'], 'a special-token id outside the vocabulary (ignored, as llama.cpp)', g)
     g = m(); set_kv(g, 'tokenizer.ggml.eos_token_id', I32, -7)
@@ -249,7 +249,7 @@ def main(base_path, out):
     g = m(); set_kv(g, 'tokenizer.ggml.model', STR, b'evil')
     case('tokenizer-unknown', 'error', ['evil'], 'an unknown tokenizer model', g)
     g = m(); kv(g, 'tokenizer.ggml.tokens')[2] = (STR, [])
-    case('vocab-empty', 'any', ['tokenizer.ggml.tokens'], 'an empty vocabulary', g)
+    case('vocab-empty', 'error', ['tokenizer.ggml.tokens'], 'an empty vocabulary', g)
 
     with open(os.path.join(out, 'MANIFEST.tsv'), 'w') as f:
         f.write('# file\texpect (error: non-zero exit and one line with every fragment; warning: runs, and warns with them;'
