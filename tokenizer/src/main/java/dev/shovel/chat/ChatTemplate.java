@@ -24,7 +24,7 @@ public final class ChatTemplate {
         this.clock = clock;
     }
 
-    /** Parses Jinja source; a syntax error is a {@link TemplateException} naming the line. */
+    /** Parses Jinja source; a syntax error or going past a {@link TemplateLimits} limit is a {@link TemplateException}. */
     public static ChatTemplate parse(String source) {
         if (source == null) throw new TemplateException("chat template is missing");
         return new ChatTemplate(Parser.parse(source), Clock.systemDefaultZone());
@@ -35,7 +35,10 @@ public final class ChatTemplate {
         return new ChatTemplate(body, clock);
     }
 
-    /** Renders with exactly the given variables; {@code raise_exception(msg)} becomes a TemplateException(msg). */
+    /**
+     * Renders with exactly the given variables; {@code raise_exception(msg)} becomes a TemplateException(msg), and so
+     * does any error of the template, including going past one of the {@link TemplateLimits}.
+     */
     public String render(Map<String, Object> context) {
         return new Interpreter(clock).render(body, context);
     }

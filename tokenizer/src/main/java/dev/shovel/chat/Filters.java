@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Jinja2's built-in filters ({@code value | name(args)}), with transformers' {@code tojson}. */
 final class Filters {
@@ -18,6 +17,7 @@ final class Filters {
 
     static Object apply(String name, Object v, List<Object> args, Map<String, Object> kwargs) {
         Args a = new Args(name, args, kwargs);
+        if (v instanceof String s) Budget.current().work(s.length());
         switch (name) {
             case "trim" -> {
                 return PyStr.strip(PyStr.str(v), a.optStr(0, "chars"));
@@ -32,16 +32,16 @@ final class Filters {
                 return PyStr.str(v);
             }
             case "lower" -> {
-                return PyStr.str(v).toLowerCase(Locale.ROOT);
+                return Budget.string(PyStr.str(v).toLowerCase(Locale.ROOT));
             }
             case "upper" -> {
-                return PyStr.str(v).toUpperCase(Locale.ROOT);
+                return Budget.string(PyStr.str(v).toUpperCase(Locale.ROOT));
             }
             case "title" -> {
-                return title(PyStr.str(v));
+                return Budget.string(title(PyStr.str(v)));
             }
             case "capitalize" -> {
-                return Methods.capitalize(PyStr.str(v));
+                return Budget.string(Methods.capitalize(PyStr.str(v)));
             }
             case "replace" -> {
                 Object count = a.get(2, "count", null);
@@ -55,9 +55,11 @@ final class Filters {
                 StringBuilder sb = new StringBuilder();
                 for (int i = 0; i < items.size(); i++) {
                     if (i > 0) sb.append(sep);
-                    sb.append(PyStr.str(attr == null ? items.get(i) : attribute(items.get(i), attr)));
+                    String x = PyStr.str(attr == null ? items.get(i) : attribute(items.get(i), attr));
+                    Budget.fits((long) sb.length() + x.length());
+                    sb.append(x);
                 }
-                return sb.toString();
+                return Budget.string(sb.toString());
             }
             case "first" -> {
                 List<Object> items = Py.iterate(v);
@@ -115,7 +117,7 @@ final class Filters {
                 return toFloat(v, a.get(0, "default", 0.0));
             }
             case "safe", "escape", "e", "forceescape" -> {
-                return name.equals("safe") ? v : escape(PyStr.str(v));
+                return name.equals("safe") ? v : Budget.string(escape(PyStr.str(v)));
             }
             case "abs" -> {
                 if (Py.isFloat(v)) return Math.abs(Py.toDouble(v));
@@ -132,6 +134,7 @@ final class Filters {
                 List<Object> seen = new ArrayList<>();
                 for (Object x : Py.iterate(v)) {
                     Object key = sortKey(attr == null ? x : attribute(x, attr), cs);
+                    Budget.current().steps(seen.size());
                     if (seen.stream().noneMatch(k -> Py.eq(k, key))) {
                         seen.add(key);
                         out.add(x);
@@ -153,6 +156,7 @@ final class Filters {
                     }
                 }
                 if (!cur.isEmpty()) {
+                    if (fill != null) Budget.items(size);
                     if (fill != null) while (cur.size() < size) cur.add(fill);
                     out.add(cur);
                 }
@@ -209,7 +213,7 @@ final class Filters {
     private static Json.Options jsonOptions(Args a) {
         if (a.args().size() > 1) throw new JinjaError("tojson() takes indent as its only positional argument");
         Object indent = a.get(0, "indent", null);
-        String pad = indent == null ? null : indent instanceof String s ? s : " ".repeat((int) Math.max(0, Py.toLong(indent)));
+        String pad = indent == null ? null : indent instanceof String s ? s : spaces(Py.toLong(indent));
         String itemSep = pad == null ? ", " : ",";
         String keySep = ": ";
         Object seps = a.kwargs().get("separators");
@@ -220,6 +224,11 @@ final class Filters {
         }
         return new Json.Options(pad, itemSep, keySep, Py.truthy(a.kwargs().get("sort_keys")),
                 Py.truthy(a.kwargs().get("ensure_ascii")));
+    }
+
+    private static String spaces(long n) {
+        Budget.chars(Math.max(0, n));
+        return " ".repeat((int) Math.max(0, n));
     }
 
     private static List<Object> items(Map<?, ?> m) {
@@ -241,7 +250,8 @@ final class Filters {
         }
         Object cur = item;
         for (String part : path.split("\\.", -1)) {
-            Object key = !part.isEmpty() && part.chars().allMatch(Character::isDigit) ? (Object) Long.parseLong(part) : part;
+            Object key = !part.isEmpty() && part.length() < 19 && part.chars().allMatch(c -> c >= '0' && c <= '9')
+                    ? (Object) Long.parseLong(part) : part;
             cur = Py.getItem(cur, key);
             if (dflt != null && cur instanceof Undefined) cur = dflt;
         }
@@ -292,17 +302,38 @@ final class Filters {
         return out;
     }
 
-    private static final Pattern FLOAT = Pattern.compile(
-            "[+-]?((\\d(_?\\d)*)?\\.?\\d(_?\\d)*|\\d(_?\\d)*\\.)([eE][+-]?\\d(_?\\d)*)?|[+-]?(inf|infinity|nan)",
-            Pattern.CASE_INSENSITIVE);
-
     static Double parseFloat(String s) {
         String t = PyStr.strip(s, null);
-        if (!FLOAT.matcher(t).matches()) return null;
+        if (!isFloat(t)) return null;
         t = t.replace("_", "").toLowerCase(Locale.ROOT);
         if (t.endsWith("inf") || t.endsWith("infinity")) return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         if (t.endsWith("nan")) return Double.NaN;
         return Double.parseDouble(t);
+    }
+
+    /** Python's float() syntax: sign, digits with single underscores between, optional point and exponent, or inf/nan. */
+    private static boolean isFloat(String t) {
+        int i = t.startsWith("+") || t.startsWith("-") ? 1 : 0;
+        String word = t.substring(i).toLowerCase(Locale.ROOT);
+        if (word.equals("inf") || word.equals("infinity") || word.equals("nan")) return true;
+        int mantissaEnd = word.indexOf('e') >= 0 ? word.indexOf('e') : word.length();
+        String mantissa = word.substring(0, mantissaEnd);
+        int dot = mantissa.indexOf('.');
+        String whole = dot < 0 ? mantissa : mantissa.substring(0, dot);
+        String frac = dot < 0 ? "" : mantissa.substring(dot + 1);
+        if (!(digits(whole) || whole.isEmpty()) || !(digits(frac) || frac.isEmpty()) || whole.isEmpty() && frac.isEmpty()) {
+            return false;
+        }
+        if (mantissaEnd == word.length()) return true;
+        String exp = word.substring(mantissaEnd + 1);
+        if (exp.startsWith("+") || exp.startsWith("-")) exp = exp.substring(1);
+        return digits(exp);
+    }
+
+    /** One or more ASCII digits, single underscores between them. */
+    private static boolean digits(String s) {
+        if (s.isEmpty() || s.startsWith("_") || s.endsWith("_") || s.contains("__")) return false;
+        return s.chars().allMatch(c -> c == '_' || c >= '0' && c <= '9');
     }
 
     private static Object toInt(Object v, Object dflt, int base) {
@@ -339,7 +370,8 @@ final class Filters {
             case "common" -> {
                 if (!Py.isFloat(v)) return Py.toLong(v);
                 double d = Py.toDouble(v);
-                if (Double.isNaN(d) || Double.isInfinite(d)) return d;
+                if (Double.isNaN(d) || Double.isInfinite(d) || precision > 400) return d; // a double has < 400 digits
+                if (precision < -400) return d < 0 ? -0.0 : 0.0;
                 return new BigDecimal(d).setScale(precision, RoundingMode.HALF_EVEN).doubleValue();
             }
             case "ceil", "floor" -> {
@@ -365,17 +397,18 @@ final class Filters {
     }
 
     private static String indent(String s, Object width, boolean first, boolean blank) {
-        String pad = width instanceof String w ? w : " ".repeat((int) Py.toLong(width));
+        String pad = width instanceof String w ? w : spaces(Py.toLong(width));
         @SuppressWarnings("unchecked")
         List<Object> lines = (List<Object>) Methods.call(s + "\n", "splitlines", List.of(), Map.of());
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
             String line = (String) lines.get(i);
+            Budget.fits((long) sb.length() + pad.length() + line.length() + 1);
             if (i > 0) sb.append('\n');
             if (i > 0 && (blank || !line.isEmpty())) sb.append(pad);
             sb.append(line);
         }
-        return first ? pad + sb : sb.toString();
+        return Budget.string(first ? pad + sb : sb.toString());
     }
 
     private static String escape(String s) {

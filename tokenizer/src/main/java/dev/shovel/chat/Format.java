@@ -38,12 +38,12 @@ final class Format {
             String flags = fmt.substring(specStart, i);
             int w = i;
             while (i < fmt.length() && Character.isDigit(fmt.charAt(i))) i++;
-            int width = i > w ? Integer.parseInt(fmt.substring(w, i)) : -1;
+            int width = i > w ? size(fmt.substring(w, i)) : -1;
             int precision = -1;
             if (i < fmt.length() && fmt.charAt(i) == '.') {
                 int p = ++i;
                 while (i < fmt.length() && Character.isDigit(fmt.charAt(i))) i++;
-                precision = i > p ? Integer.parseInt(fmt.substring(p, i)) : 0;
+                precision = i > p ? size(fmt.substring(p, i)) : 0;
             }
             if (i >= fmt.length()) throw new JinjaError("incomplete format");
             char conv = fmt.charAt(i++);
@@ -60,11 +60,12 @@ final class Format {
             String sign = flags.contains("+") ? "+" : flags.contains(" ") ? " " : "";
             String body = convert(value, conv == 'i' || conv == 'u' ? 'd' : conv, precision, sign);
             sb.append(pad(body, width, align, align.equals("=") ? '0' : ' '));
+            Budget.building(sb);
         }
         if (named == null && next < args.size()) {
             throw new JinjaError("not all arguments converted during string formatting");
         }
-        return sb.toString();
+        return Budget.string(sb.toString());
     }
 
     /** Python {@code str.format}: {@code {}}, {@code {0}}, {@code {name}}, optional {@code !r/!s} and a format spec. */
@@ -98,12 +99,13 @@ final class Format {
                 }
                 Object value;
                 if (field.isEmpty()) value = arg(args, auto++);
-                else if (field.chars().allMatch(Character::isDigit)) value = arg(args, Integer.parseInt(field));
+                else if (field.chars().allMatch(d -> d >= '0' && d <= '9')) value = arg(args, size(field));
                 else if (kwargs.containsKey(field)) value = kwargs.get(field);
                 else throw new JinjaError("KeyError: '" + field + "'");
                 if (conv == 'r') value = PyStr.repr(value);
                 else if (conv == 's') value = PyStr.str(value);
                 sb.append(spec(value, spec));
+                Budget.building(sb);
                 i = close + 1;
             } else if (c == '}') {
                 throw new JinjaError("Single '}' encountered in format string");
@@ -112,7 +114,15 @@ final class Format {
                 i++;
             }
         }
-        return sb.toString();
+        return Budget.string(sb.toString());
+    }
+
+    /** A width, precision or index: digits, at most the string limit (larger ones could only fail later). */
+    private static int size(String digits) {
+        if (digits.length() > 9 || Integer.parseInt(digits) > TemplateLimits.MAX_STRING_CHARS) {
+            Budget.fits(digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits));
+        }
+        return Integer.parseInt(digits);
     }
 
     private static Object arg(List<Object> args, int index) {
@@ -145,12 +155,13 @@ final class Format {
         }
         int w = i;
         while (i < spec.length() && Character.isDigit(spec.charAt(i))) i++;
-        int width = i > w ? Integer.parseInt(spec.substring(w, i)) : -1;
+        int width = i > w ? size(spec.substring(w, i)) : -1;
         int precision = -1;
         if (i < spec.length() && spec.charAt(i) == '.') {
             int p = ++i;
             while (i < spec.length() && Character.isDigit(spec.charAt(i))) i++;
-            precision = Integer.parseInt(spec.substring(p, i));
+            if (i == p) throw new JinjaError("Format specifier missing precision");
+            precision = size(spec.substring(p, i));
         }
         char type = i < spec.length() ? spec.charAt(i) : 0;
         if (type == 0) type = value instanceof String ? 's' : Py.isFloat(value) && precision >= 0 ? 'g' : 0;
@@ -168,7 +179,10 @@ final class Format {
             case 'r':
                 return PyStr.repr(v);
             case 'c':
-                return Py.isInt(v) ? Character.toString((int) Py.toLong(v)) : PyStr.str(v);
+                if (!Py.isInt(v)) return PyStr.str(v);
+                long cp = Py.toLong(v);
+                if (cp < 0 || cp > Character.MAX_CODE_POINT) throw new JinjaError("%c arg not in range(0x110000)");
+                return Character.toString((int) cp);
             default:
                 break;
         }
@@ -189,12 +203,13 @@ final class Format {
                 body = fixed(d, precision < 0 ? 6 : precision) + (conv == '%' ? "%" : "");
             }
             case 'e', 'E' -> {
+                Budget.chars(precision);
                 body = String.format(Locale.ROOT, "%." + (precision < 0 ? 6 : precision) + "e", Math.abs(Py.toDouble(v)));
                 if (conv == 'E') body = body.toUpperCase(Locale.ROOT);
             }
             case 'g', 'G' -> {
                 double d = Math.abs(Py.toDouble(v));
-                int p = precision < 0 ? 6 : Math.max(precision, 1);
+                int p = precision < 0 ? 6 : Math.min(Math.max(precision, 1), 800); // more digits than a double has
                 int exp = d == 0 ? 0 : (int) Math.floor(Math.log10(d));
                 if (exp < -4 || exp >= p) {
                     body = String.format(Locale.ROOT, "%." + (p - 1) + "e", d).replaceAll("\\.?0+e", "e");
@@ -209,14 +224,18 @@ final class Format {
         return (negative ? "-" : sign) + body;
     }
 
+    /** Exact decimal digits; a double has at most 1074 after the point, so past 1100 the rest are zeros. */
     private static String fixed(double d, int precision) {
         if (Double.isNaN(d) || Double.isInfinite(d)) return PyStr.floatRepr(d);
+        Budget.chars(precision + 320L);
+        if (precision > 1100) return fixed(d, 1100) + "0".repeat(precision - 1100);
         return new BigDecimal(d).setScale(precision, RoundingMode.HALF_EVEN).toPlainString();
     }
 
     private static String pad(String body, int width, String align, char fill) {
         int len = PyStr.length(body);
         if (width <= len) return body;
+        Budget.chars(width + (long) body.length());
         String f = String.valueOf(fill).repeat(width - len);
         return switch (align) {
             case "<" -> body + f;

@@ -14,10 +14,10 @@ import java.util.Map;
 final class Interpreter {
     private static final RuntimeException BREAK = new LoopControl();
     private static final RuntimeException CONTINUE = new LoopControl();
-    /** The sandbox's limit on {@code range()}, as Jinja2's SandboxedEnvironment. */
-    private static final int MAX_RANGE = 100_000;
+    private static final int MAX_RANGE = TemplateLimits.MAX_RANGE;
 
     private final Clock clock;
+    private final Budget budget = new Budget();
 
     Interpreter(Clock clock) {
         this.clock = clock;
@@ -30,11 +30,15 @@ final class Interpreter {
         context.forEach(root::set);
         StringBuilder out = new StringBuilder();
         try {
-            exec(body, root, out);
+            budget.run(() -> {
+                exec(body, root, out);
+                return null;
+            });
         } catch (LoopControl e) {
             throw new TemplateException("break or continue outside a for-loop");
         } catch (StackOverflowError e) {
-            throw new TemplateException("template recursion too deep");
+            // last resort: MAX_DEPTH should stop every recursion first (the fuzz test fails on this cause)
+            throw new TemplateException("template recursion too deep", e);
         }
         return out.toString();
     }
@@ -90,12 +94,16 @@ final class Interpreter {
         }
         if (step == 0) throw new JinjaError("range() arg 3 must not be zero");
         List<Object> out = new ArrayList<>();
-        for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
+        for (long i = start; step > 0 ? i < stop : i > stop; ) {
             if (out.size() >= MAX_RANGE) {
                 throw new JinjaError("Range too big. The sandbox blocks ranges larger than MAX_RANGE (" + MAX_RANGE + ").");
             }
             out.add(i);
+            long next = i + step;
+            if ((next > i) != (step > 0)) break; // overflow: past any long stop
+            i = next;
         }
+        Budget.items(out.size());
         return out;
     }
 
@@ -108,15 +116,34 @@ final class Interpreter {
             } catch (JinjaError e) {
                 throw new TemplateException(e.getMessage(), s.line());
             } catch (ClassCastException | ArithmeticException | IndexOutOfBoundsException e) {
-                throw new TemplateException("invalid operation: " + e.getMessage(), s.line());
+                throw new TemplateException("invalid operation: " + e.getMessage(), s.line(), e);
             }
         }
     }
 
     private void exec(Stmt s, Frame f, StringBuilder out) {
+        budget.step();
+        budget.enter();
+        try {
+            execOne(s, f, out);
+        } finally {
+            budget.exit();
+        }
+    }
+
+    /** Appends to the output (or a macro's or captured block's), within the output limit. */
+    private void emit(StringBuilder out, String text) {
+        if ((long) out.length() + text.length() > TemplateLimits.MAX_STRING_CHARS) {
+            throw new JinjaError("template output exceeds " + TemplateLimits.MAX_STRING_CHARS + " characters");
+        }
+        budget.work(text.length());
+        out.append(text);
+    }
+
+    private void execOne(Stmt s, Frame f, StringBuilder out) {
         switch (s) {
-            case Node.Text t -> out.append(t.text());
-            case Node.Output o -> out.append(PyStr.str(eval(o.expr(), f)));
+            case Node.Text t -> emit(out, t.text());
+            case Node.Output o -> emit(out, PyStr.str(eval(o.expr(), f)));
             case Node.If i -> {
                 for (int k = 0; k < i.conditions().size(); k++) {
                     if (Py.truthy(eval(i.conditions().get(k), f))) {
@@ -136,9 +163,9 @@ final class Interpreter {
             case Node.MacroDef m -> f.set(m.name(), new Macro(m.name(), m.params(), m.defaults(), m.body(), f, this));
             case Node.CallBlock cb -> {
                 Macro caller = new Macro("caller", cb.params(), cb.defaults(), cb.body(), f, this);
-                out.append(PyStr.str(call(cb.call(), f, caller)));
+                emit(out, PyStr.str(call(cb.call(), f, caller)));
             }
-            case Node.FilterBlock fb -> out.append(PyStr.str(filterBody(fb.filter(), capture(fb.body(), f), f)));
+            case Node.FilterBlock fb -> emit(out, PyStr.str(filterBody(fb.filter(), capture(fb.body(), f), f)));
             case Node.With w -> {
                 Frame inner = new Frame(f);
                 for (int k = 0; k < w.targets().size(); k++) assign(w.targets().get(k), eval(w.values().get(k), f), inner);
@@ -167,6 +194,7 @@ final class Interpreter {
         if (fo.filter() != null) {
             List<Object> kept = new ArrayList<>();
             for (Object item : items) {
+                budget.step();
                 Frame tf = new Frame(f);
                 assign(fo.target(), item, tf);
                 if (Py.truthy(eval(fo.filter(), tf))) kept.add(item);
@@ -184,6 +212,7 @@ final class Interpreter {
         };
         LoopInfo loop = new LoopInfo(items, depth, recurse);
         for (int i = 0; i < items.size(); i++) {
+            budget.step();
             loop.index0 = i;
             Frame body = new Frame(f);
             assign(fo.target(), items.get(i), body);
@@ -221,6 +250,16 @@ final class Interpreter {
     // ---- expressions ----
 
     Object eval(Expr e, Frame f) {
+        budget.step();
+        budget.enter();
+        try {
+            return evalOne(e, f);
+        } finally {
+            budget.exit();
+        }
+    }
+
+    private Object evalOne(Expr e, Frame f) {
         return switch (e) {
             case Expr.Const c -> c.value();
             case Expr.Name n -> f.lookup(n.name());
@@ -228,7 +267,7 @@ final class Interpreter {
             case Expr.TupleLit t -> PyTuple.of(evalAll(t.items(), f));
             case Expr.DictLit d -> {
                 Map<Object, Object> m = new LinkedHashMap<>();
-                for (int i = 0; i < d.keys().size(); i++) m.put(eval(d.keys().get(i), f), eval(d.values().get(i), f));
+                for (int i = 0; i < d.keys().size(); i++) m.put(Py.key(eval(d.keys().get(i), f)), eval(d.values().get(i), f));
                 yield m;
             }
             case Expr.GetAttr g -> Py.getAttr(eval(g.object(), f), g.name());

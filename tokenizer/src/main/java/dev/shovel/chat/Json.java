@@ -13,6 +13,7 @@ final class Json {
     record Options(String indent, String itemSep, String keySep, boolean sortKeys, boolean ensureAscii) { }
 
     private final Options o;
+    private final Budget budget = Budget.current();
 
     private Json(Options o) {
         this.o = o;
@@ -25,14 +26,27 @@ final class Json {
     static String dumps(Object value, Options options) {
         StringBuilder sb = new StringBuilder();
         new Json(options).write(sb, value, 0);
-        return sb.toString();
+        return Budget.string(sb.toString());
     }
 
+    /** Within the depth limit (a list may hold itself) and the string limit (shared items repeat). */
     private void write(StringBuilder sb, Object v, int depth) {
+        budget.step();
+        Budget.building(sb);
+        if (!(v instanceof List || v instanceof Map)) {
+            writeFlat(sb, v);
+            return;
+        }
+        budget.enter();
+        try {
+            writeContainer(sb, v, depth);
+        } finally {
+            budget.exit();
+        }
+    }
+
+    private void writeContainer(StringBuilder sb, Object v, int depth) {
         switch (v) {
-            case null -> sb.append("null");
-            case String s -> string(sb, s, o.ensureAscii());
-            case Boolean b -> sb.append(b ? "true" : "false");
             case Map<?, ?> m -> {
                 if (m.isEmpty()) {
                     sb.append("{}");
@@ -65,6 +79,15 @@ final class Json {
                 close(sb, depth);
                 sb.append(']');
             }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    private void writeFlat(StringBuilder sb, Object v) {
+        switch (v) {
+            case null -> sb.append("null");
+            case String s -> string(sb, s, o.ensureAscii());
+            case Boolean b -> sb.append(b ? "true" : "false");
             default -> {
                 if (Py.isInt(v)) {
                     sb.append(v);
@@ -93,14 +116,17 @@ final class Json {
 
     private void separator(StringBuilder sb, boolean first, int depth) {
         if (!first) sb.append(o.itemSep());
-        if (o.indent() != null) sb.append('\n').append(o.indent().repeat(depth));
+        close(sb, depth);
     }
 
     private void close(StringBuilder sb, int depth) {
-        if (o.indent() != null) sb.append('\n').append(o.indent().repeat(depth));
+        if (o.indent() == null) return;
+        Budget.fits(sb.length() + 1L + (long) o.indent().length() * depth);
+        sb.append('\n').append(o.indent().repeat(depth));
     }
 
     static void string(StringBuilder sb, String s, boolean ensureAscii) {
+        Budget.fits(sb.length() + (long) s.length());
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -119,5 +145,6 @@ final class Json {
             }
         }
         sb.append('"');
+        Budget.building(sb);
     }
 }

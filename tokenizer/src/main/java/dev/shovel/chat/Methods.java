@@ -57,6 +57,7 @@ final class Methods {
     }
 
     private static Object str(String s, String name, Args a) {
+        Budget.current().work(s.length());
         switch (name) {
             case "startswith", "endswith" -> {
                 Object p = a.get(0, "prefix", null);
@@ -91,7 +92,7 @@ final class Methods {
                             || c == 0x85 || c == 0x2028 || c == 0x2029) {
                         int end = i;
                         if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') i++;
-                        out.add(s.substring(start, keep ? i + 1 : end));
+                        Budget.add(out, s.substring(start, keep ? i + 1 : end));
                         start = i + 1;
                     }
                 }
@@ -121,6 +122,7 @@ final class Methods {
             }
             case "find", "rfind", "index", "rindex" -> {
                 String sub = a.str(0, "sub");
+                Budget.search(s.length(), sub.length());
                 int at = name.startsWith("r") ? s.lastIndexOf(sub)
                         : s.indexOf(sub);
                 if (at < 0 && name.contains("index")) throw new JinjaError("substring not found");
@@ -129,6 +131,7 @@ final class Methods {
             case "count" -> {
                 String sub = a.str(0, "sub");
                 if (sub.isEmpty()) return (long) PyStr.length(s) + 1;
+                Budget.search(s.length(), sub.length());
                 long n = 0;
                 for (int i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length())) n++;
                 return n;
@@ -141,13 +144,15 @@ final class Methods {
                 List<Object> items = Py.iterate(a.get(0, "iterable", null));
                 for (int i = 0; i < items.size(); i++) {
                     if (i > 0) sb.append(s);
+                    Budget.building(sb);
                     if (!(items.get(i) instanceof String x)) {
                         throw new JinjaError("sequence item " + i + ": expected str instance, " + Py.typeName(items.get(i))
                                 + " found");
                     }
+                    Budget.fits((long) sb.length() + x.length());
                     sb.append(x);
                 }
-                return sb.toString();
+                return Budget.string(sb.toString());
             }
             case "isdigit", "isnumeric", "isdecimal" -> {
                 return !s.isEmpty() && s.codePoints().allMatch(Character::isDigit);
@@ -168,20 +173,25 @@ final class Methods {
                 return s.codePoints().anyMatch(Character::isUpperCase) && s.codePoints().noneMatch(Character::isLowerCase);
             }
             case "center", "ljust", "rjust" -> {
-                int width = (int) Py.toLong(a.get(0, "width", 0L));
+                long width = Py.toLong(a.get(0, "width", 0L));
                 String fill = a.has(1) ? a.str(1, "fillchar") : " ";
+                if (PyStr.length(fill) != 1) throw new JinjaError("The fill character must be exactly one character long");
                 int n = PyStr.length(s);
                 if (width <= n) return s;
-                int total = width - n;
-                int left = name.equals("ljust") ? 0 : name.equals("rjust") ? total : total / 2 + (total & width & 1);
+                Budget.fits(width);
+                Budget.chars((width - n) * fill.length() + s.length());
+                int total = (int) (width - n);
+                int left = name.equals("ljust") ? 0 : name.equals("rjust") ? total : total / 2 + (int) (total & width & 1);
                 return fill.repeat(left) + s + fill.repeat(total - left);
             }
             case "zfill" -> {
-                int width = (int) Py.toLong(a.get(0, "width", 0L));
+                long width = Py.toLong(a.get(0, "width", 0L));
                 int n = PyStr.length(s);
                 if (width <= n) return s;
+                Budget.fits(width);
+                Budget.chars(width - n + s.length());
                 int signLen = !s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
-                return s.substring(0, signLen) + "0".repeat(width - n) + s.substring(signLen);
+                return s.substring(0, signLen) + "0".repeat((int) (width - n)) + s.substring(signLen);
             }
             case "removeprefix" -> {
                 String p = a.str(0, "prefix");
@@ -193,6 +203,8 @@ final class Methods {
             }
             case "partition", "rpartition" -> {
                 String sep = a.str(0, "sep");
+                if (sep.isEmpty()) throw new JinjaError("empty separator");
+                Budget.search(s.length(), sep.length());
                 int at = name.equals("partition") ? s.indexOf(sep) : s.lastIndexOf(sep);
                 if (at < 0) return name.equals("partition") ? new PyTuple(s, "", "") : new PyTuple("", "", s);
                 return new PyTuple(s.substring(0, at), sep, s.substring(at + sep.length()));
@@ -215,15 +227,16 @@ final class Methods {
                 }
                 int j = i;
                 while (j < n && !PyStr.isSpace(s.charAt(j))) j++;
-                out.add(s.substring(i, j));
+                Budget.add(out, s.substring(i, j));
                 i = j;
             }
             return out;
         }
         if (sep.isEmpty()) throw new JinjaError("empty separator");
+        Budget.search(s.length(), sep.length());
         int start = 0;
         for (int at = s.indexOf(sep); at >= 0 && (max < 0 || out.size() < max); at = s.indexOf(sep, start)) {
-            out.add(s.substring(start, at));
+            Budget.add(out, s.substring(start, at));
             start = at + sep.length();
         }
         out.add(s.substring(start));
@@ -244,15 +257,18 @@ final class Methods {
                 }
                 int i = j;
                 while (i > 0 && !PyStr.isSpace(s.charAt(i - 1))) i--;
+                Budget.fitsItems(out.size() + 1L);
                 out.add(0, s.substring(i, j));
                 j = i;
             }
             return out;
         }
         if (sep.isEmpty()) throw new JinjaError("empty separator");
+        Budget.search(s.length(), sep.length());
         int end = s.length();
         for (int at = s.lastIndexOf(sep, end - sep.length()); at >= 0 && out.size() < max;
              at = s.lastIndexOf(sep, end - sep.length())) {
+            Budget.fitsItems(out.size() + 1L);
             out.add(0, s.substring(at + sep.length(), end));
             end = at;
         }
@@ -264,6 +280,7 @@ final class Methods {
         if (count < 0) count = Long.MAX_VALUE;
         StringBuilder sb = new StringBuilder();
         if (old.isEmpty()) {
+            Budget.chars(s.length() + Math.min(count, PyStr.length(s) + 1L) * rep.length());
             int[] cps = PyStr.codePoints(s);
             long n = 0;
             for (int c : cps) {
@@ -271,15 +288,25 @@ final class Methods {
                 sb.appendCodePoint(c);
             }
             if (n < count) sb.append(rep);
-            return sb.toString();
+            return Budget.string(sb.toString());
+        }
+        Budget.search(s.length(), old.length());
+        if (count == Long.MAX_VALUE) {
+            long hits = 0;
+            if (rep.length() > old.length()) {
+                for (int at = s.indexOf(old); at >= 0; at = s.indexOf(old, at + old.length())) hits++;
+            }
+            Budget.chars(s.length() + hits * (rep.length() - old.length()));
+            return s.replace(old, rep);
         }
         int start = 0;
         long n = 0;
         for (int at = s.indexOf(old); at >= 0 && n < count; at = s.indexOf(old, start), n++) {
+            Budget.fits((long) sb.length() + (at - start) + rep.length());
             sb.append(s, start, at).append(rep);
             start = at + old.length();
         }
-        return sb.append(s.substring(start)).toString();
+        return Budget.string(sb.append(s.substring(start)).toString());
     }
 
     /** Python {@code str.title}: a cased letter after an uncased character starts a word. */
@@ -356,17 +383,20 @@ final class Methods {
     private static Object list(List<Object> l, String name, Args a) {
         switch (name) {
             case "append" -> {
-                l.add(a.get(0, "object", null));
+                Budget.add(l, a.get(0, "object", null));
                 return null;
             }
             case "extend" -> {
-                l.addAll(Py.iterate(a.get(0, "iterable", null)));
+                List<Object> more = Py.iterate(a.get(0, "iterable", null));
+                Budget.fitsItems((long) l.size() + more.size());
+                l.addAll(more);
                 return null;
             }
             case "insert" -> {
-                int i = (int) Py.toLong(a.get(0, "index", 0L));
+                long i = Py.toLong(a.get(0, "index", 0L));
                 if (i < 0) i = Math.max(0, i + l.size());
-                l.add(Math.min(i, l.size()), a.get(1, "object", null));
+                Budget.fitsItems(l.size() + 1L);
+                l.add((int) Math.min(i, l.size()), a.get(1, "object", null));
                 return null;
             }
             case "pop" -> {

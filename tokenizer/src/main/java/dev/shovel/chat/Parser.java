@@ -15,18 +15,33 @@ final class Parser {
 
     private final List<Token> toks;
     private int i;
+    /** Nesting of the syntax tree being built: recursion plus left-deep operator chains (see {@link #nest}). */
+    private int depth;
 
     private Parser(List<Token> toks) {
         this.toks = toks;
     }
 
     static List<Stmt> parse(String source) {
+        if (source.length() > TemplateLimits.MAX_SOURCE_CHARS) {
+            throw new TemplateException("chat template of " + source.length() + " characters exceeds the limit of "
+                    + TemplateLimits.MAX_SOURCE_CHARS);
+        }
         return new Parser(Lexer.lex(source)).body(Set.of(), null);
     }
 
     // ---- statements ----
 
+    /** One level deeper; callers restore {@code depth} when done (a syntax error ends the parse anyway). */
+    private void nest() {
+        if (++depth > TemplateLimits.MAX_NESTING) {
+            throw fail("template nesting exceeds " + TemplateLimits.MAX_NESTING + " levels", peek());
+        }
+    }
+
     private List<Stmt> body(Set<String> ends, String open) {
+        int d = depth;
+        nest();
         List<Stmt> out = new ArrayList<>();
         while (true) {
             Token t = peek();
@@ -43,9 +58,13 @@ final class Parser {
                 }
                 case BLOCK_BEGIN -> {
                     Token name = peek(1);
-                    if (name.kind() == Kind.NAME && ends.contains(name.text())) return out;
+                    if (name.kind() == Kind.NAME && ends.contains(name.text())) {
+                        depth = d;
+                        return out;
+                    }
                     next();
                     out.add(statement());
+                    depth = d + 1;
                 }
                 case EOF -> {
                     if (open != null) {
@@ -53,6 +72,7 @@ final class Parser {
                                 + String.join(" or ", ends.stream().sorted().map(s -> "'" + s + "'").toList())
                                 + ". The innermost block that needs to be closed is '" + open + "'.", t);
                     }
+                    depth = d;
                     return out;
                 }
                 default -> throw fail("unexpected " + t.describe(), t);
@@ -260,30 +280,48 @@ final class Parser {
     }
 
     private Expr expression() {
+        int d = depth;
+        nest();
         Expr e = or();
         while (skipName("if")) {
+            nest();
             Expr test = or();
             Expr orElse = skipName("else") ? expression() : null;
             e = new Expr.Cond(test, e, orElse);
         }
+        depth = d;
         return e;
     }
 
     private Expr or() {
+        int d = depth;
         Expr e = and();
-        while (skipName("or")) e = new Expr.Binary("or", e, and());
+        while (skipName("or")) {
+            nest();
+            e = new Expr.Binary("or", e, and());
+        }
+        depth = d;
         return e;
     }
 
     private Expr and() {
+        int d = depth;
         Expr e = not();
-        while (skipName("and")) e = new Expr.Binary("and", e, not());
+        while (skipName("and")) {
+            nest();
+            e = new Expr.Binary("and", e, not());
+        }
+        depth = d;
         return e;
     }
 
     private Expr not() {
-        if (skipName("not")) return new Expr.Unary("not", not());
-        return compare();
+        if (!skipName("not")) return compare();
+        int d = depth;
+        nest();
+        Expr e = new Expr.Unary("not", not());
+        depth = d;
+        return e;
     }
 
     private static final Set<String> CMP = Set.of("==", "!=", "<", ">", "<=", ">=");
@@ -313,38 +351,60 @@ final class Parser {
     }
 
     private Expr math1() {
+        int d = depth;
         Expr e = concat();
-        while (peek().isOp("+") || peek().isOp("-")) e = new Expr.Binary(next().text(), e, concat());
+        while (peek().isOp("+") || peek().isOp("-")) {
+            nest();
+            e = new Expr.Binary(next().text(), e, concat());
+        }
+        depth = d;
         return e;
     }
 
     private Expr concat() {
+        int d = depth;
         Expr e = math2();
-        while (skipOp("~")) e = new Expr.Binary("~", e, math2());
+        while (skipOp("~")) {
+            nest();
+            e = new Expr.Binary("~", e, math2());
+        }
+        depth = d;
         return e;
     }
 
     private Expr math2() {
+        int d = depth;
         Expr e = pow();
         while (peek().isOp("*") || peek().isOp("/") || peek().isOp("//") || peek().isOp("%")) {
+            nest();
             e = new Expr.Binary(next().text(), e, pow());
         }
+        depth = d;
         return e;
     }
 
     private Expr pow() {
+        int d = depth;
         Expr e = unary(true);
-        while (skipOp("**")) e = new Expr.Binary("**", e, unary(true));
+        while (skipOp("**")) {
+            nest();
+            e = new Expr.Binary("**", e, unary(true));
+        }
+        depth = d;
         return e;
     }
 
     private Expr unary(boolean withFilter) {
+        int d = depth;
+        nest();
         Expr e;
         if (skipOp("-")) e = new Expr.Unary("-", unary(false));
         else if (skipOp("+")) e = new Expr.Unary("+", unary(false));
         else e = primary();
         e = postfix(e);
-        return withFilter ? filterExpr(e) : e;
+        e = withFilter ? filterExpr(e) : e;
+        depth = d;
+        return e;
     }
 
     private Expr primary() {
@@ -410,9 +470,11 @@ final class Parser {
         throw fail("unexpected " + t.describe(), t);
     }
 
+    /** Leaves depth raised by the chain's length: the caller ({@link #unary}) restores it. */
     private Expr postfix(Expr e) {
         while (true) {
             Token t = peek();
+            if (t.isOp(".") || t.isOp("[") || t.isOp("(")) nest();
             if (t.isOp(".")) {
                 next();
                 Token name = next();
@@ -444,9 +506,11 @@ final class Parser {
         return new Expr.Slice(e, start, stop, step);
     }
 
+    /** Leaves depth raised by the chain's length: the caller restores it. */
     private Expr filterExpr(Expr e) {
         while (true) {
             Token t = peek();
+            if (t.isOp("|") || t.isName("is") || t.isOp("(")) nest();
             if (t.isOp("|")) {
                 next();
                 e = filter(e);

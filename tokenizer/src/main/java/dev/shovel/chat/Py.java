@@ -67,6 +67,17 @@ final class Py {
 
     static boolean eq(Object a, Object b) {
         if (a == b) return true;
+        if (!(a instanceof List || a instanceof Map) || !(b instanceof List || b instanceof Map)) return eqFlat(a, b);
+        Budget budget = Budget.current();
+        budget.enter();
+        try {
+            return eqFlat(a, b);
+        } finally {
+            budget.exit();
+        }
+    }
+
+    private static boolean eqFlat(Object a, Object b) {
         if (a instanceof Undefined || b instanceof Undefined) return a instanceof Undefined && b instanceof Undefined;
         if (a == null || b == null) return false;
         if (isNumeric(a) && isNumeric(b)) {
@@ -75,16 +86,19 @@ final class Py {
         }
         if (a instanceof List<?> la && b instanceof List<?> lb) {
             if ((a instanceof PyTuple) != (b instanceof PyTuple) || la.size() != lb.size()) return false;
+            Budget.current().steps(la.size());
             for (int i = 0; i < la.size(); i++) if (!eq(la.get(i), lb.get(i))) return false;
             return true;
         }
         if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
             if (ma.size() != mb.size()) return false;
+            Budget.current().steps(ma.size());
             for (var e : ma.entrySet()) {
                 if (!mb.containsKey(e.getKey()) || !eq(e.getValue(), mb.get(e.getKey()))) return false;
             }
             return true;
         }
+        if (a instanceof String x && b instanceof String y && x.length() == y.length()) Budget.current().work(x.length());
         return a.equals(b);
     }
 
@@ -96,10 +110,20 @@ final class Py {
             if (isFloat(a) || isFloat(b)) return Double.compare(toDouble(a), toDouble(b));
             return Long.compare(toLong(a), toLong(b));
         }
-        if (a instanceof String x && b instanceof String y) return compareCodePoints(x, y);
+        if (a instanceof String x && b instanceof String y) {
+            Budget.current().work(Math.min(x.length(), y.length()));
+            return compareCodePoints(x, y);
+        }
         if (a instanceof List<?> la && b instanceof List<?> lb && (a instanceof PyTuple) == (b instanceof PyTuple)) {
-            for (int i = 0; i < Math.min(la.size(), lb.size()); i++) {
-                if (!eq(la.get(i), lb.get(i))) return compare(la.get(i), lb.get(i), op);
+            Budget budget = Budget.current();
+            budget.enter();
+            try {
+                for (int i = 0; i < Math.min(la.size(), lb.size()); i++) {
+                    budget.step();
+                    if (!eq(la.get(i), lb.get(i))) return compare(la.get(i), lb.get(i), op);
+                }
+            } finally {
+                budget.exit();
             }
             return Integer.compare(la.size(), lb.size());
         }
@@ -137,15 +161,16 @@ final class Py {
     // ---- arithmetic ----
 
     static Object binary(String op, Object a, Object b) {
-        if (op.equals("~")) return PyStr.str(a) + PyStr.str(b);
+        if (op.equals("~")) return concat(PyStr.str(a), PyStr.str(b));
         if (a instanceof Undefined u) throw u.error();
         if (b instanceof Undefined u) throw u.error();
         if (op.equals("%") && a instanceof String fmt) return Format.percent(fmt, b);
         if (isNumeric(a) && isNumeric(b)) return arithmetic(op, a, b);
         switch (op) {
             case "+" -> {
-                if (a instanceof String x && b instanceof String y) return x + y;
+                if (a instanceof String x && b instanceof String y) return concat(x, y);
                 if (a instanceof List<?> x && b instanceof List<?> y && (a instanceof PyTuple) == (b instanceof PyTuple)) {
+                    Budget.items((long) x.size() + y.size());
                     List<Object> r = new ArrayList<>(x);
                     r.addAll(y);
                     return a instanceof PyTuple ? PyTuple.of(r) : r;
@@ -164,9 +189,19 @@ final class Py {
         throw new JinjaError("unsupported operand type(s) for " + op + ": '" + typeName(a) + "' and '" + typeName(b) + "'");
     }
 
+    static String concat(String x, String y) {
+        Budget.chars((long) x.length() + y.length());
+        return x + y;
+    }
+
     private static Object repeat(Object seq, long n, String op, Object other) {
-        if (seq instanceof String s) return n <= 0 ? "" : s.repeat((int) n);
+        if (seq instanceof String s) {
+            if (n <= 0 || s.isEmpty()) return "";
+            Budget.chars(n > Integer.MAX_VALUE ? Long.MAX_VALUE : n * s.length());
+            return s.repeat((int) n);
+        }
         if (seq instanceof List<?> l) {
+            if (n > 0 && !l.isEmpty()) Budget.items(n > Integer.MAX_VALUE ? Long.MAX_VALUE : n * l.size());
             List<Object> r = new ArrayList<>();
             for (long i = 0; i < n; i++) r.addAll(l);
             return seq instanceof PyTuple ? PyTuple.of(r) : r;
@@ -194,8 +229,8 @@ final class Py {
                     if (y == 0) throw new JinjaError("integer modulo by zero");
                     return Math.floorMod(x, y);
                 case "**":
-                    if (y >= 0) {
-                        BigInteger p = BigInteger.valueOf(x).pow((int) y);
+                    if (y >= 0 && (y < 64 || Math.abs(x) <= 1)) {
+                        BigInteger p = BigInteger.valueOf(x).pow(y < 64 ? (int) y : (int) (y & 1)); // |x| <= 1: parity
                         return p.bitLength() < 64 ? (Object) p.longValue() : (Object) p.doubleValue();
                     }
                     return Math.pow(x, y);
@@ -241,14 +276,17 @@ final class Py {
                 if (!(item instanceof String x)) {
                     throw new JinjaError("'in <string>' requires string as left operand, not " + typeName(item));
                 }
+                Budget.search(s.length(), x.length());
                 return s.contains(x);
             }
             case List<?> l -> {
+                Budget.current().steps(l.size());
                 for (Object o : l) if (eq(o, item)) return true;
                 return false;
             }
             case Map<?, ?> m -> {
-                if (m.containsKey(item)) return true;
+                if (m.containsKey(key(item))) return true;
+                Budget.current().steps(m.size());
                 for (Object k : m.keySet()) if (eq(k, item)) return true;
                 return false;
             }
@@ -261,9 +299,16 @@ final class Py {
 
     static List<Object> iterate(Object v) {
         return switch (v) {
-            case Collection<?> c -> new ArrayList<>(c);
-            case Map<?, ?> m -> new ArrayList<>(m.keySet());
+            case Collection<?> c -> {
+                Budget.items(c.size());
+                yield new ArrayList<>(c);
+            }
+            case Map<?, ?> m -> {
+                Budget.items(m.size());
+                yield new ArrayList<>(m.keySet());
+            }
             case String s -> {
+                Budget.items(s.length());
                 List<Object> r = new ArrayList<>();
                 s.codePoints().forEach(c -> r.add(Character.toString(c)));
                 yield r;
@@ -275,7 +320,10 @@ final class Py {
 
     static int len(Object v) {
         return switch (v) {
-            case String s -> PyStr.length(s);
+            case String s -> {
+                Budget.current().work(s.length());
+                yield PyStr.length(s);
+            }
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
             case Undefined u -> 0;
@@ -303,7 +351,7 @@ final class Py {
         switch (obj) {
             case Undefined u -> throw u.error();
             case Map<?, ?> m -> {
-                if (m.containsKey(key)) return m.get(key);
+                if (m.containsKey(key(key))) return m.get(key);
                 if (isInt(key)) {
                     for (var e : m.entrySet()) if (eq(e.getKey(), key)) return e.getValue();
                 }
@@ -327,6 +375,26 @@ final class Py {
         }
         if (key instanceof String name) return getAttr(obj, name);
         return Undefined.attribute(obj, key);
+    }
+
+    /**
+     * A dict key, checked to be hashable as in Python (str, number, bool, None, tuples of them, other objects by
+     * identity): Java would hash lists and dicts by content, recursively, and forever for one that holds itself.
+     */
+    static Object key(Object k) {
+        if (k instanceof PyTuple t) {
+            Budget budget = Budget.current();
+            budget.enter();
+            try {
+                budget.steps(t.size());
+                for (Object x : t) key(x);
+            } finally {
+                budget.exit();
+            }
+        } else if (k instanceof List<?> || k instanceof Map<?, ?>) {
+            throw new JinjaError("unhashable type: '" + typeName(k) + "'");
+        }
+        return k;
     }
 
     static Object slice(Object obj, Object start, Object stop, Object step) {

@@ -29,36 +29,59 @@ final class PyStr {
         };
     }
 
+    /** Python repr; of a container within the string and depth limits (a list may even hold itself). */
     static String repr(Object v) {
-        return switch (v) {
-            case String s -> reprString(s);
-            case PyTuple t -> join(t, "(", t.size() == 1 ? ",)" : ")");
-            case List<?> l -> join(l, "[", "]");
-            case Map<?, ?> m -> {
-                StringBuilder sb = new StringBuilder("{");
+        if (!(v instanceof List || v instanceof Map)) return reprFlat(v);
+        StringBuilder sb = new StringBuilder();
+        repr(sb, v, Budget.current());
+        return Budget.string(sb.toString());
+    }
+
+    private static void repr(StringBuilder sb, Object v, Budget budget) {
+        if (!(v instanceof List || v instanceof Map)) {
+            sb.append(reprFlat(v));
+            Budget.building(sb);
+            return;
+        }
+        budget.enter();
+        try {
+            budget.step();
+            if (v instanceof Map<?, ?> m) {
+                sb.append('{');
                 String sep = "";
                 for (var e : m.entrySet()) {
-                    sb.append(sep).append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
+                    sb.append(sep);
+                    repr(sb, e.getKey(), budget);
+                    sb.append(": ");
+                    repr(sb, e.getValue(), budget);
                     sep = ", ";
                 }
-                yield sb.append('}').toString();
+                sb.append('}');
+                return;
             }
+            List<?> l = (List<?>) v;
+            sb.append(l instanceof PyTuple ? "(" : "[");
+            for (int i = 0; i < l.size(); i++) {
+                if (i > 0) sb.append(", ");
+                repr(sb, l.get(i), budget);
+            }
+            sb.append(l instanceof PyTuple ? (l.size() == 1 ? ",)" : ")") : "]");
+        } finally {
+            budget.exit();
+        }
+    }
+
+    private static String reprFlat(Object v) {
+        return switch (v) {
+            case String s -> reprString(s);
             case Undefined u -> "Undefined";
             case null, default -> str(v);
         };
     }
 
-    private static String join(List<?> items, String open, String close) {
-        StringBuilder sb = new StringBuilder(open);
-        for (int i = 0; i < items.size(); i++) {
-            if (i > 0) sb.append(", ");
-            sb.append(repr(items.get(i)));
-        }
-        return sb.append(close).toString();
-    }
-
     static String reprString(String s) {
         char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+        Budget.current().work(s.length());
         StringBuilder sb = new StringBuilder().append(quote);
         s.codePoints().forEach(c -> {
             if (c == '\\' || c == quote) sb.append('\\').appendCodePoint(c);
@@ -119,6 +142,7 @@ final class PyStr {
     // ---- code points ----
 
     static int[] codePoints(String s) {
+        Budget.current().work(s.length());
         return s.codePoints().toArray();
     }
 
@@ -157,6 +181,8 @@ final class PyStr {
     }
 
     private static boolean stripped(int c, String chars) {
-        return chars == null ? isSpace(c) : chars.indexOf(c) >= 0;
+        if (chars == null) return isSpace(c);
+        Budget.current().work(chars.length());
+        return chars.indexOf(c) >= 0;
     }
 }

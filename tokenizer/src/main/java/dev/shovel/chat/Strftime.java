@@ -24,8 +24,9 @@ final class Strftime {
                 d = fmt.charAt(++i);
             }
             sb.append(directive(d, t, noPad));
+            Budget.building(sb);
         }
-        return sb.toString();
+        return Budget.string(sb.toString());
     }
 
     private static String directive(char d, ZonedDateTime t, boolean noPad) {

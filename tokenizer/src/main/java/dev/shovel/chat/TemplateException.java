@@ -19,6 +19,16 @@ public class TemplateException extends ShovelException {
         this.line = line;
     }
 
+    /** A render error caused by a Java error or exception (kept as the cause). */
+    public TemplateException(String message, int line, Throwable cause) {
+        super(line > 0 ? message + " (template line " + line + ")" : message, cause);
+        this.line = line;
+    }
+
+    public TemplateException(String message, Throwable cause) {
+        this(message, 0, cause);
+    }
+
     /** 1-based template line of the error, 0 when unknown (always 0 for {@code raise_exception}). */
     public int line() {
         return line;
