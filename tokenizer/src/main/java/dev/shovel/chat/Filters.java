@@ -264,7 +264,11 @@ final class Filters {
 
     private static void sort(List<Object> items, java.util.function.UnaryOperator<Object> key, boolean reverse) {
         Comparator<Object> c = (x, y) -> Py.compare(key.apply(x), key.apply(y), "<");
-        items.sort(reverse ? c.reversed() : c);
+        try {
+            items.sort(reverse ? c.reversed() : c);
+        } catch (IllegalArgumentException e) { // TimSort saw an inconsistent order (ints vs floats beyond 2^53)
+            throw new JinjaError("sort: the values have no consistent order");
+        }
     }
 
     /** Like Jinja2's generators, select/reject/map yield nothing for a falsy input (none, undefined, empty). */

@@ -55,7 +55,13 @@ final class Json {
                 sb.append('{');
                 boolean first = true;
                 List<Map.Entry<?, ?>> entries = new java.util.ArrayList<>(m.entrySet());
-                if (o.sortKeys()) entries.sort((x, y) -> Py.compare(x.getKey(), y.getKey(), "<"));
+                if (o.sortKeys()) {
+                    try {
+                        entries.sort((x, y) -> Py.compare(x.getKey(), y.getKey(), "<"));
+                    } catch (IllegalArgumentException e) { // TimSort saw an inconsistent order
+                        throw new JinjaError("tojson: the keys have no consistent order");
+                    }
+                }
                 for (var e : entries) {
                     separator(sb, first, depth + 1);
                     first = false;

@@ -243,7 +243,9 @@ final class Lexer {
                 if (q + len >= n || !isHex(q + 1, q + 1 + len)) {
                     throw new TemplateException("truncated \\" + c + " escape in string literal", line);
                 }
-                sb.appendCodePoint(Integer.parseInt(src.substring(q + 1, q + 1 + len), 16));
+                long cp = Long.parseLong(src.substring(q + 1, q + 1 + len), 16);
+                if (cp > Character.MAX_CODE_POINT) throw new TemplateException("illegal Unicode character \\" + c, line);
+                sb.appendCodePoint((int) cp);
                 return q + 1 + len;
             }
             default -> {

@@ -348,20 +348,20 @@ final class Methods {
             }
             case "get" -> {
                 Object key = a.get(0, "key", null);
-                return m.containsKey(key) ? m.get(key) : a.get(1, "default", null);
+                return Py.hasKey(m, Py.key(key)) ? m.get(key) : a.get(1, "default", null);
             }
             case "copy" -> {
                 return new java.util.LinkedHashMap<>(m);
             }
             case "pop" -> {
                 Object key = a.get(0, "key", null);
-                if (m.containsKey(key)) return m.remove(key);
+                if (Py.hasKey(m, Py.key(key))) return m.remove(key);
                 if (a.has(1)) return a.get(1, "default", null);
                 throw new JinjaError("KeyError: " + PyStr.repr(key));
             }
             case "setdefault" -> {
                 Object key = a.get(0, "key", null);
-                if (!m.containsKey(key)) m.put(key, a.get(1, "default", null));
+                if (!Py.hasKey(m, Py.key(key))) m.put(key, a.get(1, "default", null));
                 return m.get(key);
             }
             case "update" -> {

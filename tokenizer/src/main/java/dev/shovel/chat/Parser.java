@@ -479,8 +479,11 @@ final class Parser {
                 next();
                 Token name = next();
                 if (name.kind() == Kind.NAME) e = new Expr.GetAttr(e, name.text());
-                else if (name.kind() == Kind.INT) e = new Expr.GetItem(e, new Expr.Const(Long.parseLong(name.text())));
-                else throw fail("expected name or number after '.'", name);
+                else if (name.kind() == Kind.INT && name.text().length() < 19) {
+                    e = new Expr.GetItem(e, new Expr.Const(Long.parseLong(name.text())));
+                } else {
+                    throw fail("expected name or number after '.'", name);
+                }
             } else if (t.isOp("[")) {
                 next();
                 e = subscript(e);

@@ -29,12 +29,16 @@ final class Py {
 
     static long toLong(Object v) {
         if (v instanceof Boolean b) return b ? 1 : 0;
-        return ((Number) v).longValue();
+        if (v instanceof Number n) return n.longValue();
+        if (v instanceof Undefined u) throw u.error();
+        throw new JinjaError("'" + typeName(v) + "' object cannot be interpreted as an integer");
     }
 
     static double toDouble(Object v) {
         if (v instanceof Boolean b) return b ? 1 : 0;
-        return ((Number) v).doubleValue();
+        if (v instanceof Number n) return n.doubleValue();
+        if (v instanceof Undefined u) throw u.error();
+        throw new JinjaError("must be real number, not " + typeName(v));
     }
 
     static String typeName(Object v) {
@@ -94,7 +98,7 @@ final class Py {
             if (ma.size() != mb.size()) return false;
             Budget.current().steps(ma.size());
             for (var e : ma.entrySet()) {
-                if (!mb.containsKey(e.getKey()) || !eq(e.getValue(), mb.get(e.getKey()))) return false;
+                if (!hasKey(mb, e.getKey()) || !eq(e.getValue(), mb.get(e.getKey()))) return false;
             }
             return true;
         }
@@ -285,7 +289,7 @@ final class Py {
                 return false;
             }
             case Map<?, ?> m -> {
-                if (m.containsKey(key(item))) return true;
+                if (hasKey(m, key(item))) return true;
                 Budget.current().steps(m.size());
                 for (Object k : m.keySet()) if (eq(k, item)) return true;
                 return false;
@@ -340,7 +344,7 @@ final class Py {
             case Namespace ns -> ns.get(name);
             case LoopInfo loop -> loop.attr(name);
             case Map<?, ?> m -> Methods.has(m, name) ? new BoundMethod(m, name)
-                    : m.containsKey(name) ? m.get(name) : Undefined.attribute(m, name);
+                    : hasKey(m, name) ? m.get(name) : Undefined.attribute(m, name);
             case null -> Undefined.attribute(null, name);
             default -> Methods.has(obj, name) ? new BoundMethod(obj, name) : Undefined.attribute(obj, name);
         };
@@ -351,7 +355,7 @@ final class Py {
         switch (obj) {
             case Undefined u -> throw u.error();
             case Map<?, ?> m -> {
-                if (m.containsKey(key(key))) return m.get(key);
+                if (hasKey(m, key(key))) return m.get(key);
                 if (isInt(key)) {
                     for (var e : m.entrySet()) if (eq(e.getKey(), key)) return e.getValue();
                 }
@@ -395,6 +399,15 @@ final class Py {
             throw new JinjaError("unhashable type: '" + typeName(k) + "'");
         }
         return k;
+    }
+
+    /** {@code key in m} for any map: the immutable ones (Map.of, as callers may pass) throw on a null key. */
+    static boolean hasKey(Map<?, ?> m, Object key) {
+        try {
+            return m.containsKey(key);
+        } catch (NullPointerException e) { // documented: the map permits no null key, so it has none
+            return false;
+        }
     }
 
     static Object slice(Object obj, Object start, Object stop, Object step) {

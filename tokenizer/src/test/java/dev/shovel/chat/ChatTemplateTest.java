@@ -144,4 +144,21 @@ class ChatTemplateTest {
         assertEquals("1", t.render(Map.of("xs", List.of(1))));
         assertFalse(t.render(Map.of("xs", List.of())).isEmpty());
     }
+
+    /** Fuzzing findings: each is a TemplateException of the template's own, never a Java exception. */
+    @Test
+    void badValuesAreTemplateErrors() {
+        Map<String, Object> ctx = Map.of("m", Map.of("role", "user"), "l", List.of(1, 2.5));
+        String[] templates = {
+            "{{ 'x'.center(none) }}", "{{ [1] | batch('a') }}", "{{ 1.5 | round(x) }}", "{{ range(x) }}",
+            "{{ '\\UFFFFFFFF' }}", "{{ '\\U00110000' }}", "{{ x.99999999999999999999 }}", "{{ '%c' % -1 }}",
+            "{{ '{:.}'.format(1) }}", "{{ '%99999999999d' % 1 }}", "{{ {[1]: 1} }}", "{{ m.get([1]) }}",
+        };
+        for (String t : templates) {
+            TemplateException e = assertThrows(TemplateException.class, () -> render(t, ctx), t);
+            assertEquals(null, e.getCause(), t);
+        }
+        assertEquals("False False None", render("{{ none in m }} {{ m[none] is defined }} {{ m.get(none) }}", ctx));
+        assertTrue(render("{{ [9007199254740993, 9007199254740992.0, 1] | sort }}", ctx).startsWith("[1, "));
+    }
 }
