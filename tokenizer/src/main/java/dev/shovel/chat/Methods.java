@@ -39,7 +39,7 @@ final class Methods {
                 case String s -> str(s, name, new Args(name, args, kwargs));
                 case Map<?, ?> m -> dict(castMap(m), name, new Args(name, args, kwargs));
                 case List<?> l -> list(castList(l), name, new Args(name, args, kwargs));
-                default -> throw new JinjaError("'" + Py.typeName(self) + "' object has no attribute '" + name + "'");
+                case null, default -> throw new JinjaError("'" + Py.typeName(self) + "' object has no attribute '" + name + "'");
             };
         } catch (UnsupportedOperationException e) {
             throw new JinjaError("cannot modify an immutable " + Py.typeName(self) + " with ." + name + "()");

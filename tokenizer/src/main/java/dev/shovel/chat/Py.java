@@ -375,7 +375,7 @@ final class Py {
                     return i >= 0 && i < cps.length ? Character.toString(cps[(int) i]) : Undefined.attribute(s, key);
                 }
             }
-            default -> { }
+            case null, default -> { }
         }
         if (key instanceof String name) return getAttr(obj, name);
         return Undefined.attribute(obj, key);

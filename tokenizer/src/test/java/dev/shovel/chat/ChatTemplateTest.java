@@ -159,6 +159,7 @@ class ChatTemplateTest {
             assertEquals(null, e.getCause(), t);
         }
         assertEquals("False False None", render("{{ none in m }} {{ m[none] is defined }} {{ m.get(none) }}", ctx));
+        assertEquals("False", render("{{ none[0] is defined }}", ctx)); // fuzz finding: NullPointerException
         assertTrue(render("{{ [9007199254740993, 9007199254740992.0, 1] | sort }}", ctx).startsWith("[1, "));
     }
 }
