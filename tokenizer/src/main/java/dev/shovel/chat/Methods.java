@@ -62,7 +62,7 @@ final class Methods {
             case "startswith", "endswith" -> {
                 Object p = a.get(0, "prefix", null);
                 String sub = a.has(1) ? (String) Py.slice(s, a.get(1, "start", null), a.get(2, "end", null), null) : s;
-                for (Object o : p instanceof List<?> l ? l : List.of(p)) {
+                for (Object o : p instanceof List<?> l ? l : java.util.Collections.singletonList(p)) {
                     if (!(o instanceof String x)) throw new JinjaError(name + " first arg must be str or a tuple of str");
                     if (name.equals("startswith") ? sub.startsWith(x) : sub.endsWith(x)) return true;
                 }

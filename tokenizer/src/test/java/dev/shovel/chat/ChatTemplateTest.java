@@ -153,6 +153,7 @@ class ChatTemplateTest {
             "{{ 'x'.center(none) }}", "{{ [1] | batch('a') }}", "{{ 1.5 | round(x) }}", "{{ range(x) }}",
             "{{ '\\UFFFFFFFF' }}", "{{ '\\U00110000' }}", "{{ x.99999999999999999999 }}", "{{ '%c' % -1 }}",
             "{{ '{:.}'.format(1) }}", "{{ '%99999999999d' % 1 }}", "{{ {[1]: 1} }}", "{{ m.get([1]) }}",
+            "{{ 'x'.startswith() }}",
         };
         for (String t : templates) {
             TemplateException e = assertThrows(TemplateException.class, () -> render(t, ctx), t);
