@@ -251,6 +251,16 @@ def main(base_path, out):
     g = m(); kv(g, 'tokenizer.ggml.tokens')[2] = (STR, [])
     case('vocab-empty', 'error', ['tokenizer.ggml.tokens'], 'an empty vocabulary', g)
 
+    # chat templates: the model runs; `chat` and `serve` answer a turn with the template's one-line error
+    for name, text, fragment, attack in [
+        ('template-repeat', "{{ 'a' * 10**12 }}", 'exceeds the limit', "string repetition ('a' * 10**12)"),
+        ('template-range', '{% for i in range(10**12) %}x{% endfor %}', 'Range too big', 'range(10**12)'),
+        ('template-recursion', '{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}', 'recursion exceeds', 'a macro that calls itself'),
+        ('template-doubling', "{% set ns = namespace(s='ab') %}{% for i in range(100) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+         "{{ ns.s }}", 'exceeds the limit', 'a string doubled in a loop')]:
+        g = m(); set_kv(g, 'tokenizer.chat_template', STR, text.encode())
+        case(name, 'ok', [fragment], 'chat template: ' + attack, g)
+
     with open(os.path.join(out, 'MANIFEST.tsv'), 'w') as f:
         f.write('# file\texpect (error: non-zero exit and one line with every fragment; warning: runs, and warns with them;'
                 ' ok: runs; any: either, cleanly)\tscope (all: every command; model: not tokenize)\tfragments\tattack\n')

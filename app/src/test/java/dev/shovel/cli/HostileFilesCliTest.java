@@ -14,14 +14,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@code info}, {@code generate} and {@code tokenize} on every crafted file of runtime's
  * {@code src/test/resources/hostile}: a non-zero exit and at most three lines on stderr, one of them the error the
- * manifest names; no stack trace. Files that must run do, with their warning.
+ * manifest names; no stack trace. Files that must run do, with their warning; {@code chat} on the files with a hostile
+ * template answers the turn with the template's one-line error and goes on.
  */
 class HostileFilesCliTest {
     static final Path DIR = Path.of("../runtime/src/test/resources/hostile");
 
     static Stream<Arguments> cases() throws Exception {
         return Files.readAllLines(DIR.resolve("MANIFEST.tsv")).stream().filter(l -> !l.startsWith("#") && !l.isBlank())
-                .flatMap(l -> Stream.of("info", "generate", "tokenize").map(cmd -> Arguments.of(cmd, l.split("\t", -1))));
+                .flatMap(l -> Stream.of("info", "generate", "tokenize", "chat").filter(c -> !c.equals("chat") || l.startsWith("template-"))
+                        .map(cmd -> Arguments.of(cmd, l.split("\t", -1))));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -32,6 +34,7 @@ class HostileFilesCliTest {
         CliRun.Run r = switch (cmd) {
             case "info" -> CliRun.run("", "info", "-m", file);
             case "generate" -> CliRun.run("", "-m", file, "-p", "hi", "-n", "4", "-t", "1", "-c", "64");
+            case "chat" -> CliRun.run("hi\n/exit\n", "chat", "-m", file, "-n", "4", "-t", "1", "-c", "64");
             default -> CliRun.run("", "tokenize", "-m", file, "-p", "hi", "--ids");
         };
         String err = r.err().strip();
@@ -46,6 +49,9 @@ class HostileFilesCliTest {
         } else if (r.code() != 0) {
             assertTrue(expect.equals("any") || expect.equals("error"), cmd + " must run: " + err);
             assertTrue(err.startsWith("error: ") && err.lines().count() <= 3, err);
+        } else if (cmd.equals("chat")) { // the turn fails with the template's error; the chat goes on to /exit
+            String line = err.lines().filter(x -> x.contains("error: ")).findFirst().orElse("");
+            for (String f : fragments) assertTrue(line.contains(f), "'" + line + "' names '" + f + "'");
         } else if (expect.equals("warning") && !cmd.equals("info")) {
             for (String f : fragments) assertTrue(err.contains(f), "warning names '" + f + "': " + err);
         }
