@@ -36,14 +36,7 @@ public record GGUFValue(GGUFValueType type, GGUFValueType elementType, Object va
 
     /** At most 60 characters, control characters escaped (a file's strings must not drive the terminal). */
     private static String abbreviate(String s) {
-        StringBuilder b = new StringBuilder();
-        int i = 0;
-        for (; i < s.length() && b.length() < 60; i++) {
-            char c = s.charAt(i);
-            if (c == '\n') b.append("\\n");
-            else if (c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return i < s.length() ? b.substring(0, Math.min(57, b.length())) + "..." : b.toString();
+        String t = dev.shovel.ShovelException.oneLine(s.length() > 60 ? s.substring(0, 60) : s);
+        return s.length() > 60 || t.length() > 60 ? t.substring(0, Math.min(57, t.length())) + "..." : t;
     }
 }

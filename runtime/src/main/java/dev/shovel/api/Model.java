@@ -82,11 +82,14 @@ public final class Model implements AutoCloseable {
             tokenizer(f, c);
             Weights.check(f, c);
             return c;
-        } catch (ShovelException e) {
-            throw e;
         } catch (RuntimeException | StackOverflowError e) {
-            throw new ModelLoadException("cannot load " + f.path() + ": " + e, e);
+            throw loadError(f.path(), e);
         }
+    }
+
+    /** Our own errors as they are; anything else (a bug) wrapped with the file's name. */
+    private static ShovelException loadError(Path path, Throwable e) {
+        return e instanceof ShovelException s ? s : new ModelLoadException("cannot load " + path + ": " + e, e);
     }
 
     /** Loads a GGUF model with default options. */
@@ -101,12 +104,9 @@ public final class Model implements AutoCloseable {
         Path path = f.path();
         try {
             return new Model(f, options);
-        } catch (ShovelException e) {
-            f.close();
-            throw e;
         } catch (RuntimeException | StackOverflowError e) {
             f.close();
-            throw new ModelLoadException("cannot load " + path + ": " + e, e);
+            throw loadError(path, e);
         } catch (Error e) { // out of memory: nothing stays mapped
             f.close();
             throw e;

@@ -84,6 +84,7 @@ public record ModelConfig(
         float eps = a.layerNorm() ? f.getFloat(p + "attention.layer_norm_epsilon", 1e-5f)
                 : f.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f);
         int ctxTrain = Hparams.get(f, p + "context_length", 2048, 1, GGUFLimits.MAX_CONTEXT);
+        int ropeOrigCtx = Hparams.get(f, p + "rope.scaling.original_context_length", ctxTrain, 1, GGUFLimits.MAX_CONTEXT);
 
         // scales and soft-caps (llama.cpp's f_*_scale / f_*_softcapping; 0 in a key means "off")
         float embdScale = a.scaleEmbd() ? (float) Math.sqrt(nEmbd) : 1f;
@@ -146,7 +147,7 @@ public record ModelConfig(
         if (f.getString(p + "rope.scaling.type", "").equals("yarn")) { // YaRN: per-pair frequencies, scaled q and k
             float factor = f.getFloat(p + "rope.scaling.factor", 1f);
             if (!(factor > 0)) factor = 1f; // 0 means no scaling, as in llama.cpp
-            float[] y = Yarn.factors(nRot, base, factor, Hparams.get(f, p + "rope.scaling.original_context_length", ctxTrain, 1, GGUFLimits.MAX_CONTEXT),
+            float[] y = Yarn.factors(nRot, base, factor, ropeOrigCtx,
                     f.getFloat(p + "rope.scaling.yarn_beta_fast", 32f), f.getFloat(p + "rope.scaling.yarn_beta_slow", 1f));
             if (shortF != null) for (int i = 0; i < y.length; i++) y[i] *= shortF[i];
             shortF = y;
@@ -178,7 +179,7 @@ public record ModelConfig(
         int nFf = Hparams.get(f, p + "feed_forward_length", 1, GGUFLimits.MAX_WIDTH);
         return new ModelConfig(a, nEmbd, nLayer, nHead, nHeadKv, headDim, nFf, nVocab,
                 ctxTrain, eps, embdScale, residualScale, logitScale, finalSoftcap, attnFactor,
-                Hparams.get(f, p + "rope.scaling.original_context_length", ctxTrain, 1, GGUFLimits.MAX_CONTEXT), f.tensor("output.weight") == null,
+                ropeOrigCtx, f.tensor("output.weight") == null,
                 List.copyOf(layers), Moe.from(f, name, nFf, nLayer), mla);
     }
 
