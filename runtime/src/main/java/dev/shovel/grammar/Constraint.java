@@ -1,0 +1,75 @@
+package dev.shovel.grammar;
+
+import dev.shovel.tokenizer.Tokenizer;
+
+/**
+ * One generation's progress through a grammar: masks the logits of the tokens the grammar cannot take next, and
+ * advances over each chosen token's bytes. When the grammar is complete only end-of-generation tokens are allowed,
+ * and when nothing can follow, {@link #finished()} says the generation is over. With a token budget, the last
+ * tokens are chosen among those that bring the sentence closest to its end (closing open strings, arrays and
+ * objects), so output cut by the budget is rare. Not thread-safe: one per generation.
+ */
+public final class Constraint {
+    private final TokenMasks masks;
+    private final Tokenizer tok;
+    private int state;
+
+    private Constraint(TokenMasks masks, Tokenizer tok) {
+        this.masks = masks;
+        this.tok = tok;
+        this.state = masks.pda.start;
+    }
+
+    public static Constraint of(Grammar grammar, Tokenizer tok) {
+        return new Constraint(grammar.masks(tok), tok);
+    }
+
+    /**
+     * Sets {@code logits[off + t]} to minus infinity for every token {@code t < n} the grammar refuses next.
+     * {@code remaining} is how many tokens the budget still allows ({@code < 0}: no budget).
+     */
+    public void apply(float[] logits, int off, int n, int remaining) {
+        long[] bits = remaining >= 0 && remaining <= masks.pda.distance(state) ? masks.closing(state) : masks.allowed(state);
+        boolean any = false;
+        for (int w = 0; w < masks.words; w++) {
+            long m = bits[w];
+            if (m != 0) any = true;
+            if (m == -1L) continue;
+            int base = w << 6;
+            for (int i = 0; i < 64 && base + i < n; i++) {
+                if ((m & (1L << i)) == 0) logits[off + base + i] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        for (int t = masks.vocab; t < n; t++) logits[off + t] = Float.NEGATIVE_INFINITY;
+        if (!any) throw new GrammarException("no token of the vocabulary can continue the grammar here");
+    }
+
+    /** Whether the grammar allows token {@code t} next. */
+    public boolean allows(int t) {
+        if (t < 0 || t >= masks.vocab) return false;
+        if (tok.isEog(t)) return masks.pda.accepting(state);
+        return masks.advance(state, tok.tokenBytes(t, false)) != Pda.DEAD && tok.tokenBytes(t, false).length > 0;
+    }
+
+    /** Advances over token {@code t}; a token the grammar refuses is a {@link GrammarException}. */
+    public void accept(int t) {
+        if (tok.isEog(t)) {
+            if (!masks.pda.accepting(state)) throw new GrammarException("end of generation before the grammar is complete");
+            return;
+        }
+        byte[] b = t >= 0 && t < masks.vocab ? tok.tokenBytes(t, false) : new byte[0];
+        int s = b.length == 0 ? Pda.DEAD : masks.advance(state, b);
+        if (s == Pda.DEAD) throw new GrammarException("token " + t + " is not allowed by the grammar here");
+        state = s;
+    }
+
+    /** Whether the output so far is a complete sentence of the grammar. */
+    public boolean complete() { return masks.pda.accepting(state); }
+
+    /** Whether the output is complete and nothing may follow: the generation should end. */
+    public boolean finished() {
+        synchronized (masks.pda) {
+            return masks.pda.accepting(state) && !masks.pda.canContinue(state);
+        }
+    }
+}
