@@ -2,6 +2,7 @@ package dev.shovel.api;
 
 import dev.shovel.gen.Sampler;
 import dev.shovel.gen.TextStream;
+import dev.shovel.grammar.Constraint;
 import dev.shovel.model.Batch;
 import dev.shovel.model.KvCache;
 import dev.shovel.tokenizer.Tokenizer;
@@ -109,6 +110,7 @@ public final class Session implements AutoCloseable {
         int vocab = model.config().nVocab();
         Sampler sampler = new Sampler(options.sampler(), vocab);
         TextStream text = new TextStream(options.stop(), onText == null ? s -> {} : onText);
+        Constraint grammar = options.grammar() == null ? null : Constraint.of(options.grammar(), tok);
 
         long t0 = System.nanoTime();
         float[] logits = evaluate(prompt);
@@ -121,7 +123,10 @@ public final class Session implements AutoCloseable {
         while (reason == null) {
             if (cancelled || logits == null) { reason = GenerationResult.StopReason.CANCELLED; break; }
             if (options.maxTokens() >= 0 && produced >= options.maxTokens()) { reason = GenerationResult.StopReason.MAX_TOKENS; break; }
-            int next = picker != null ? picker.pick(logits, tokens()) : sampler.sample(logits, 0, history, length);
+            int remaining = Math.min(cache.size() - length, options.maxTokens() >= 0 ? options.maxTokens() - produced : Integer.MAX_VALUE);
+            int next = picker != null ? pick(picker, logits, grammar, remaining)
+                    : sampler.sample(logits, 0, history, length, grammar, remaining);
+            if (grammar != null) grammar.accept(next);
             // a BOS control token in mid-generation starts a new document (llama2.c-style models): end here
             if (tok.isEog(next) || (next == tok.bos() && tok.isControl(next))) {
                 reason = GenerationResult.StopReason.END_OF_GENERATION;
@@ -130,6 +135,7 @@ public final class Session implements AutoCloseable {
             if (produced == out.length) out = Arrays.copyOf(out, produced * 2);
             out[produced++] = next;
             if (text.add(tok.tokenBytes(next, false))) { reason = GenerationResult.StopReason.STOP_STRING; break; }
+            if (grammar != null && grammar.finished()) { reason = GenerationResult.StopReason.END_OF_GENERATION; break; }
             if (options.maxTokens() >= 0 && produced >= options.maxTokens()) { reason = GenerationResult.StopReason.MAX_TOKENS; break; }
             if (length >= cache.size()) { reason = GenerationResult.StopReason.CONTEXT_FULL; break; }
             logits = decode(next);
@@ -137,6 +143,18 @@ public final class Session implements AutoCloseable {
         if (reason != GenerationResult.StopReason.STOP_STRING) text.flush();
         long t2 = System.nanoTime();
         return new GenerationResult(text.text(), Arrays.copyOf(out, produced), reason, processed, t1 - t0, t2 - t1);
+    }
+
+    /** A custom picker's choice; with a grammar it sees the refused tokens' logits as minus infinity and must not pick one. */
+    private int pick(GenerationOptions.TokenPicker picker, float[] logits, Constraint grammar, int remaining) {
+        if (grammar == null) return picker.pick(logits, tokens());
+        float[] masked = logits.clone();
+        grammar.apply(masked, 0, masked.length, remaining);
+        int t = picker.pick(masked, tokens());
+        if (t < 0 || t >= masked.length || masked[t] == Float.NEGATIVE_INFINITY) {
+            throw new dev.shovel.grammar.GrammarException("the token picker chose token " + t + ", which the grammar does not allow here");
+        }
+        return t;
     }
 
     @Override

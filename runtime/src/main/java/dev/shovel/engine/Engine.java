@@ -11,6 +11,8 @@ import dev.shovel.engine.Generation.Piece;
 import dev.shovel.gen.Logprobs;
 import dev.shovel.gen.Sampler;
 import dev.shovel.gen.TextStream;
+import dev.shovel.grammar.Constraint;
+import dev.shovel.grammar.GrammarException;
 import dev.shovel.model.Batch;
 import dev.shovel.model.KvCache;
 import dev.shovel.tokenizer.Tokenizer;
@@ -120,6 +122,8 @@ public final class Engine implements AutoCloseable {
         for (int t : p) {
             if (t < 0 || t >= vocab) throw new ShovelException("token id " + t + " is outside the vocabulary (0.." + (vocab - 1) + ")");
         }
+        // the grammar's token trie and first mask are built here, on the caller's thread, not on the loop
+        if (request.options().grammar() != null) Constraint.of(request.options().grammar(), tok).prepare();
         Generation g = new Generation(this, request);
         lock.lock();
         try {
@@ -446,12 +450,18 @@ public final class Engine implements AutoCloseable {
         }
         GenerationOptions o = r.g.request.options();
         int t;
+        int remaining = Math.min(r.maxTokens - r.produced, ctx - r.slot.length);
         if (o.picker() != null) {
             System.arraycopy(logits, off, row, 0, vocab);
+            if (r.grammar != null) r.grammar.apply(row, 0, vocab, remaining);
             t = o.picker().pick(row, Arrays.copyOf(r.slot.tokens, r.slot.length));
+            if (r.grammar != null && (t < 0 || t >= vocab || row[t] == Float.NEGATIVE_INFINITY)) {
+                throw new GrammarException("the token picker chose token " + t + ", which the grammar does not allow here");
+            }
         } else {
-            t = r.sampler.sample(logits, off, r.slot.tokens, r.slot.length);
+            t = r.sampler.sample(logits, off, r.slot.tokens, r.slot.length, r.grammar, remaining);
         }
+        if (r.grammar != null) r.grammar.accept(t);
         float lp = Float.NaN;
         Logprobs.Entry[] top = null;
         int nTop = r.g.request.logprobs();
@@ -472,6 +482,7 @@ public final class Engine implements AutoCloseable {
         boolean stop = r.text.add(tok.tokenBytes(t, false));
         r.g.emit(new Piece(r.released(), t, lp, top));
         if (stop) end(r, StopReason.STOP_STRING, null);
+        else if (r.grammar != null && r.grammar.finished()) end(r, StopReason.END_OF_GENERATION, null);
         else if (r.produced >= r.maxTokens) end(r, StopReason.MAX_TOKENS, null);
         else if (r.slot.length >= ctx) end(r, StopReason.CONTEXT_FULL, null);
         else r.pending = t;
@@ -559,6 +570,7 @@ public final class Engine implements AutoCloseable {
         final int cached, maxTokens;
         final long order = ++admissions;
         final Sampler sampler;
+        final Constraint grammar;
         final TextStream text;
         final StringBuilder releasedText = new StringBuilder();
         final long admitted = System.nanoTime();
@@ -579,6 +591,7 @@ public final class Engine implements AutoCloseable {
             int room = ctx - prompt.length;
             this.maxTokens = o.maxTokens() < 0 ? room : Math.min(o.maxTokens(), room);
             this.sampler = new Sampler(o.sampler(), vocab);
+            this.grammar = o.grammar() == null ? null : Constraint.of(o.grammar(), tok);
             this.text = new TextStream(o.stop(), releasedText::append);
         }
 

@@ -1,5 +1,6 @@
 package dev.shovel.gen;
 
+import dev.shovel.grammar.Constraint;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -45,14 +46,24 @@ public final class Sampler {
      * (for the repetition penalty).
      */
     public int sample(float[] logits, int off, int[] history, int historyLen) {
+        return sample(logits, off, history, historyLen, null, -1);
+    }
+
+    /**
+     * As {@link #sample(float[], int, int[], int)}, choosing only among the tokens {@code grammar} allows (when not
+     * null); {@code remaining} is the token budget left ({@code < 0}: none), which the grammar uses to close in time.
+     */
+    public int sample(float[] logits, int off, int[] history, int historyLen, Constraint grammar, int remaining) {
         int v = work.length;
         System.arraycopy(logits, off, work, 0, v);
+        if (grammar != null) grammar.apply(work, 0, v, remaining);
         if (!p.logitBias().isEmpty()) bias();
         penalize(history, historyLen);
         if (p.temperature() <= 0) return argmax(work, 0, v);
 
         // candidates sorted by logit, cut by top-k
         int n = topK(v);
+        while (n > 1 && work[idx[n - 1]] == Float.NEGATIVE_INFINITY) n--; // masked out
         // probabilities at temperature 1 for top-p and min-p
         softmax(n, 1f);
         int keep = n;

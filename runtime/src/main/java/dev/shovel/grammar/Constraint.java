@@ -29,7 +29,7 @@ public final class Constraint {
      * {@code remaining} is how many tokens the budget still allows ({@code < 0}: no budget).
      */
     public void apply(float[] logits, int off, int n, int remaining) {
-        long[] bits = remaining >= 0 && remaining <= masks.pda.distance(state) ? masks.closing(state) : masks.allowed(state);
+        long[] bits = remaining >= 0 && remaining <= masks.pda.distance(state) + 1 ? masks.closing(state) : masks.allowed(state);
         boolean any = false;
         for (int w = 0; w < masks.words; w++) {
             long m = bits[w];
@@ -42,6 +42,12 @@ public final class Constraint {
         }
         for (int t = masks.vocab; t < n; t++) logits[off + t] = Float.NEGATIVE_INFINITY;
         if (!any) throw new GrammarException("no token of the vocabulary can continue the grammar here");
+    }
+
+    /** Computes the first step's mask now (and the vocabulary's trie, once per tokenizer), so the first token does not wait for them. */
+    public Constraint prepare() {
+        masks.allowed(state);
+        return this;
     }
 
     /** Whether the grammar allows token {@code t} next. */
