@@ -62,7 +62,8 @@ public final class ChatCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         boolean terminal = System.console() != null && System.console().isTerminal();
         try (Model m = model.load(); Session s = m.newSession()) {
-            Chat chat = new Chat(s, sampling.options(), template).system(system);
+            var go = sampling.options();
+            Chat chat = new Chat(s, go, template).system(system);
             kwargs.forEach(chat::variable);
             chat.templateNote().ifPresent(n -> err.println("note: " + n));
             if (terminal) err.println("chatting with " + m.gguf().getString("general.name", "the model") + "; /exit or Ctrl-D quits");
@@ -102,6 +103,7 @@ public final class ChatCommand implements Callable<Integer> {
                 }
                 out.println();
                 ChatTurn t = chat.lastTurn().orElseThrow();
+                SamplingOptionsMixin.warnIfCut(go, t.stopReason(), t.reply(), t.generatedTokens(), err);
                 err.printf("[turn %d: prompt %d tokens, %d reused, %d processed at %.1f tok/s | reply %d tokens at %.2f tok/s | stop: %s]%n",
                         ++turn, t.promptTokens(), t.reusedTokens(), t.processedTokens(), t.promptTokensPerSecond(),
                         t.generatedTokens(), t.tokensPerSecond(), t.stopReason().name().toLowerCase());

@@ -53,6 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 out.flush();
             });
             out.println();
+            SamplingOptionsMixin.warnIfCut(go, r.stopReason(), r.text(), r.generatedTokens(), err);
             err.printf("%nprompt: %d tokens, %.1f tok/s | generated: %d tokens, %.2f tok/s | %d threads | stop: %s%s%n",
                     r.promptTokens(), r.promptTokensPerSecond(), r.generatedTokens(), r.tokensPerSecond(), m.threads(),
                     r.stopReason().name().toLowerCase(), sinceLaunch(firstText[0]));
