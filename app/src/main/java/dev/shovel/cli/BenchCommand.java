@@ -47,6 +47,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--flops", description = "also measure the float FMA peak (the Vector API's) and print prefill's share of it")
     boolean flops;
 
+    @Option(names = "--grammar-file", paramLabel = "FILE", description = "also measure a sampled generation constrained by this GBNF grammar against an unconstrained one")
+    java.nio.file.Path grammarFile;
+
+    @Option(names = {"-jf", "--json-schema-file"}, paramLabel = "FILE", description = "the same with the grammar of this JSON schema")
+    java.nio.file.Path schemaFile;
+
     @Override
     public Integer call() {
         if (reps < 1) throw new ShovelException("repetitions must be >= 1, got " + reps);
@@ -102,6 +108,10 @@ public final class BenchCommand implements Callable<Integer> {
                             if (!m.options().device().isOpenCl() && d == 0) tgMean = r[0];
                         }
                     }
+                    if (grammarFile != null || schemaFile != null) {
+                        String gname = (grammarFile != null ? grammarFile : schemaFile).getFileName().toString();
+                        for (int n : nGen) if (n > 0) GrammarBench.run(m, grammar(), n, reps, gname);
+                    }
                     long rss = rssBytes(); // with the session open: its KV cache counts
                     long perCell = (long) m.config().nLayer() * m.config().kvDim() * (m.config().mla() != null ? 1 : 2) * m.options().kvType().bytesFor(1 << 8) / 256;
                     long kv = s.contextSize() * perCell, used = 0;
@@ -132,6 +142,15 @@ public final class BenchCommand implements Callable<Integer> {
             if (ppMean > 0) System.out.printf("CPU prefill reaches %.0f%% of the ceiling%n", 100 * ppMean / ceiling);
         }
         return 0;
+    }
+
+    private dev.shovel.grammar.Grammar grammar() {
+        try {
+            if (grammarFile != null) return dev.shovel.grammar.Grammar.parse(java.nio.file.Files.readString(grammarFile));
+            return dev.shovel.grammar.Grammar.fromJsonSchema(java.nio.file.Files.readString(schemaFile));
+        } catch (java.io.IOException e) {
+            throw new ShovelException("cannot read " + (grammarFile != null ? grammarFile : schemaFile) + ": " + e.getMessage());
+        }
     }
 
     /** Resident set size from /proc (Linux), or 0 where there is none. */
