@@ -69,6 +69,14 @@ public final class Constraint {
         state = s;
     }
 
+    /** Advances over raw text (tests, and prefilled output); false, leaving the state as it was, if the grammar refuses it. */
+    boolean acceptBytes(byte[] b) {
+        int s = masks.advance(state, b);
+        if (s == Pda.DEAD) return false;
+        state = s;
+        return true;
+    }
+
     /** Whether the output so far is a complete sentence of the grammar. */
     public boolean complete() { return masks.pda.accepting(state); }
 
