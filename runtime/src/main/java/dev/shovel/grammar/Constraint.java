@@ -34,10 +34,11 @@ public final class Constraint {
         for (int w = 0; w < masks.words; w++) {
             long m = bits[w];
             if (m != 0) any = true;
-            if (m == -1L) continue;
             int base = w << 6;
-            for (int i = 0; i < 64 && base + i < n; i++) {
-                if ((m & (1L << i)) == 0) logits[off + base + i] = Float.NEGATIVE_INFINITY;
+            for (long z = ~m; z != 0; z &= z - 1) { // each refused token of this word
+                int t = base + Long.numberOfTrailingZeros(z);
+                if (t >= n) break;
+                logits[off + t] = Float.NEGATIVE_INFINITY;
             }
         }
         for (int t = masks.vocab; t < n; t++) logits[off + t] = Float.NEGATIVE_INFINITY;
