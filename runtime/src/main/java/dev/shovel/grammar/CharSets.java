@@ -64,6 +64,15 @@ final class CharSets {
         return false;
     }
 
+    /** Whether every value in {@code [lo, hi]} belongs to the set. */
+    static boolean containsRange(int[] set, int lo, int hi) {
+        for (int i = 0; i < set.length; i += 2) {
+            if (set[i] > lo) return false;
+            if (set[i + 1] >= lo) return set[i + 1] >= hi;
+        }
+        return false;
+    }
+
     /** UTF-8 length of the smallest member; 0 for an empty set. */
     static int minBytes(int[] set) {
         if (set.length == 0) return 0;

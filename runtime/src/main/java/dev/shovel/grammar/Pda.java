@@ -36,7 +36,8 @@ final class Pda {
 
     // states
     private final List<int[]> stateStacks = new ArrayList<>();
-    private int[] rem = new int[1024], val = new int[1024], len = new int[1024], dist = new int[1024];
+    // an unfinished character: bytes still to come, its bits so far (or, below 0, "any": see partial), its length
+    private int[] rem = new int[1024], val = new int[1024], len = new int[1024], dist = new int[1024], rep = new int[1024];
     private final List<int[]> trans = new ArrayList<>();
     private final Map<StateKey, Integer> stateIds = new HashMap<>();
     final int start;
@@ -49,10 +50,10 @@ final class Pda {
         stackPos[0] = -1;
         stackParent[0] = -1;
         stacks = 1;
-        state(new int[0], 0, 0, 0); // 0: dead
+        state(new int[0], 0, 0, 0, 0); // 0: dead
         IntList out = new IntList();
         for (int a : altStart[root]) expand(a, 0, out);
-        start = state(out.sortedUnique(), 0, 0, 0);
+        start = state(out.sortedUnique(), 0, 0, 0, 0);
     }
 
     /** The state after byte {@code b} (0..255) from state {@code s}; {@link #DEAD} if the input cannot go on. */
@@ -93,6 +94,12 @@ final class Pda {
             return DEAD;
         }
         if ((b & 0xC0) != 0x80) return DEAD;
+        if (val[s] < 0) { // any character of the range will do: only the UTF-8 rules of the lead byte still matter
+            int cls = -val[s] - 1;
+            if (cls == 1 && b < 0xA0 || cls == 2 && b > 0x9F || cls == 3 && b < 0x90 || cls == 4 && b > 0x8F) return DEAD;
+            if (rem[s] == 1) return advance(st, rep[s]);
+            return state(st, rem[s] - 1, -1, len[s], rep[s]);
+        }
         int v = val[s] << 6 | (b & 0x3F), r = rem[s] - 1;
         if (r > 0) return partial(st, r, v, len[s]);
         if (v < minCodePoint(len[s]) || v > Character.MAX_CODE_POINT || (v >= 0xD800 && v <= 0xDFFF)) return DEAD;
@@ -106,11 +113,22 @@ final class Pda {
         int lo = Math.max(v << (6 * r), minCodePoint(l)), hi = Math.min(v << (6 * r) | ((1 << (6 * r)) - 1), Character.MAX_CODE_POINT);
         if (lo > hi) return DEAD;
         IntList keep = new IntList();
+        boolean whole = true;
         for (int id : st) {
-            if (id != 0 && CharSets.intersects(sets[code[stackPos[id]]], lo, hi)) keep.add(id);
+            if (id == 0) continue;
+            int[] set = sets[code[stackPos[id]]];
+            if (CharSets.intersects(set, lo, hi)) {
+                keep.add(id);
+                whole &= CharSets.containsRange(set, lo, hi);
+            }
         }
         if (keep.size() == 0) return DEAD;
-        return state(keep.toArray(), r, v, l);
+        if (!whole) return state(keep.toArray(), r, v, l, 0);
+        // every stack takes every character the remaining bytes can make (a string's characters, '.'): the value no
+        // longer matters, so all such partial characters share one state per lead-byte rule, and any member of the
+        // range stands for the character when it completes (E0: A0-BF next, ED: 80-9F, F0: 90-BF, F4: 80-8F)
+        int cls = r != l - 1 ? 0 : l == 3 && v == 0 ? 1 : l == 3 && v == 0xD ? 2 : l == 4 && v == 0 ? 3 : l == 4 && v == 4 ? 4 : 0;
+        return state(keep.toArray(), r, -1 - cls, l, lo);
     }
 
     /** The stacks after each stack of {@code st} whose next set holds {@code c} has matched it. */
@@ -122,7 +140,7 @@ final class Pda {
             if (CharSets.contains(sets[code[p]], c)) expand(p + 1, stackParent[id], out);
         }
         if (out.size() == 0) return DEAD;
-        return state(out.sortedUnique(), 0, 0, 0);
+        return state(out.sortedUnique(), 0, 0, 0, 0);
     }
 
     /** Adds to {@code out} every stack reachable from position {@code p} with {@code parent} below, until a set is on top. */
@@ -156,9 +174,9 @@ final class Pda {
         return stacks++;
     }
 
-    private int state(int[] st, int r, int v, int l) {
+    private int state(int[] st, int r, int v, int l, int representative) {
         if (st.length > MAX_STACKS) throw tooAmbiguous();
-        StateKey k = new StateKey(st, r, v | l << 24);
+        StateKey k = new StateKey(st, r, v, l);
         Integer id = stateIds.get(k);
         if (id != null) return id;
         int n = stateStacks.size();
@@ -168,7 +186,9 @@ final class Pda {
             val = Arrays.copyOf(val, 2 * n);
             len = Arrays.copyOf(len, 2 * n);
             dist = Arrays.copyOf(dist, 2 * n);
+            rep = Arrays.copyOf(rep, 2 * n);
         }
+        rep[n] = representative;
         rem[n] = r;
         val[n] = v;
         len[n] = l;
@@ -188,14 +208,14 @@ final class Pda {
         return new GrammarException("the grammar is too ambiguous: more than " + MAX_STACKS + " ways to read the same text");
     }
 
-    private record StateKey(int[] stacks, int rem, int val) {
+    private record StateKey(int[] stacks, int rem, int val, int len) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof StateKey k && rem == k.rem && val == k.val && Arrays.equals(stacks, k.stacks);
+            return o instanceof StateKey k && rem == k.rem && val == k.val && len == k.len && Arrays.equals(stacks, k.stacks);
         }
 
         @Override
-        public int hashCode() { return (Arrays.hashCode(stacks) * 31 + rem) * 31 + val; }
+        public int hashCode() { return ((Arrays.hashCode(stacks) * 31 + rem) * 31 + val) * 31 + len; }
     }
 
     /** A growable int list. */
