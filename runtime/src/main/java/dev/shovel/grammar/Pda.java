@@ -192,9 +192,10 @@ final class Pda {
         rem[n] = r;
         val[n] = v;
         len[n] = l;
+        // fewest bytes to the end: in the middle of a character, its missing bytes and what follows that character
         int d = Integer.MAX_VALUE / 2;
-        for (int id2 : st) d = Math.min(d, stackDist[id2] - (l - r));
-        dist[n] = n == 0 ? Integer.MAX_VALUE / 2 : Math.max(d, r);
+        for (int id2 : st) d = Math.min(d, r == 0 ? stackDist[id2] : stackDist[id2] - CharSets.minBytes(sets[code[stackPos[id2]]]) + r);
+        dist[n] = n == 0 ? Integer.MAX_VALUE / 2 : d;
         stateStacks.add(st);
         int[] row = new int[256];
         Arrays.fill(row, UNKNOWN);

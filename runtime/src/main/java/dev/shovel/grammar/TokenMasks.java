@@ -1,6 +1,7 @@
 package dev.shovel.grammar;
 
 import dev.shovel.tokenizer.Tokenizer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -8,18 +9,26 @@ import java.util.Map;
  * Which tokens a grammar state allows, over one vocabulary: a walk of the token trie in step with the automaton,
  * pruning a whole subtree at the first byte the grammar refuses. Each state's mask is computed once and kept (least
  * recently used dropped first), so a generation that comes back to a state (inside a string, between array items)
- * pays only for applying it. All methods lock the automaton.
+ * pays only for applying it. With the mask the walk keeps the few tokens that change how many bytes the sentence
+ * still needs (closing quotes, commas that open a member), which is all the end of a token budget asks about. All
+ * methods lock the automaton.
  */
 final class TokenMasks {
     /** Memory the kept masks may take. */
     static final long CACHE_BYTES = 64L << 20;
 
+    /** A state's allowed tokens, and those among them after which the sentence needs a different number of bytes. */
+    record Mask(long[] bits, int[] changed, int[] distance) {
+        long bytes() { return 8L * bits.length + 8L * changed.length + 64; }
+    }
+
     final Pda pda;
     final TokenTrie trie;
     final int vocab, words;
     final int[] eog;
-    private final Map<Integer, long[]> cache;
-    private int[] stateAt;
+    private final Map<Integer, Mask> cache;
+    private long cached;
+    private final int[] stateAt;
 
     TokenMasks(Pda pda, TokenTrie trie, Tokenizer tok) {
         this.pda = pda;
@@ -28,32 +37,25 @@ final class TokenMasks {
         this.words = (vocab + 63) >>> 6;
         this.eog = tok.eogTokens();
         this.stateAt = new int[trie.maxDepth + 1];
-        int keep = (int) Math.max(16, CACHE_BYTES / (8L * words + 64));
-        this.cache = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, long[]> e) { return size() > keep; }
-        };
+        this.cache = new LinkedHashMap<>(64, 0.75f, true);
     }
 
-    /** The tokens allowed in state {@code s} (end-of-generation tokens when it accepts), as a bit set. */
-    long[] allowed(int s) {
+    /** The mask of state {@code s} (end-of-generation tokens allowed when it accepts). */
+    Mask mask(int s) {
         synchronized (pda) {
-            long[] m = cache.get(s);
+            Mask m = cache.get(s);
             if (m == null) {
-                m = walk(s, false);
+                m = walk(s);
                 cache.put(s, m);
+                cached += m.bytes();
+                for (var it = cache.entrySet().iterator(); cached > CACHE_BYTES && cache.size() > 1 && it.hasNext(); ) {
+                    Mask old = it.next().getValue();
+                    if (old == m) continue;
+                    cached -= old.bytes();
+                    it.remove();
+                }
             }
             return m;
-        }
-    }
-
-    /**
-     * The allowed tokens that bring a sentence closest to its end (fewest bytes left after them); only the
-     * end-of-generation tokens when the state already accepts. For the last tokens of a budget.
-     */
-    long[] closing(int s) {
-        synchronized (pda) {
-            return walk(s, true);
         }
     }
 
@@ -68,15 +70,14 @@ final class TokenMasks {
         }
     }
 
-    private long[] walk(int s, boolean closest) {
+    private Mask walk(int s) {
         long[] bits = new long[words];
-        boolean accepts = pda.accepting(s);
-        if (accepts) for (int t : eog) bits[t >>> 6] |= 1L << t;
-        if (closest && accepts) return bits;
+        if (pda.accepting(s)) for (int t : eog) bits[t >>> 6] |= 1L << t;
+        int here = pda.distance(s);
+        Pda.IntList changed = new Pda.IntList(), distance = new Pda.IntList();
         TokenTrie tr = trie;
         int[] at = stateAt;
         at[0] = s;
-        int best = Integer.MAX_VALUE;
         byte[] edge = tr.edge;
         short[] depth = tr.depth;
         int[] end = tr.end, from = tr.tokFrom, toks = tr.toks;
@@ -93,18 +94,17 @@ final class TokenMasks {
             at[d] = ns;
             int k0 = from[i], k1 = from[i + 1];
             if (k0 < k1) {
-                if (closest) {
-                    int dist = pda.distance(ns);
-                    if (dist < best) {
-                        best = dist;
-                        java.util.Arrays.fill(bits, 0L);
+                int dist = pda.distance(ns);
+                for (int k = k0; k < k1; k++) {
+                    bits[toks[k] >>> 6] |= 1L << toks[k];
+                    if (dist != here) {
+                        changed.add(toks[k]);
+                        distance.add(dist);
                     }
-                    if (dist > best) k1 = k0;
                 }
-                for (int k = k0; k < k1; k++) bits[toks[k] >>> 6] |= 1L << toks[k];
             }
             i++;
         }
-        return bits;
+        return new Mask(bits, changed.toArray(), distance.toArray());
     }
 }

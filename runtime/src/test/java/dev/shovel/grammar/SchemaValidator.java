@@ -1,6 +1,5 @@
 package dev.shovel.grammar;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Schema;
@@ -10,10 +9,11 @@ import java.util.List;
 
 /**
  * The reference for structured output: networknt's JSON-Schema validator (draft 2020-12) with format assertions on,
- * over output parsed strictly (a duplicate key or trailing text is an error).
+ * over output parsed strictly (trailing text is an error). Additional properties may repeat a key (a grammar cannot
+ * remember keys); JSON allows it and parsers keep the last, so the check sees what a parser sees.
  */
 final class SchemaValidator {
-    private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+    private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final Schema schema;
 

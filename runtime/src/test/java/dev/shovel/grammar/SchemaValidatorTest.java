@@ -24,7 +24,6 @@ class SchemaValidatorTest {
     @Test
     void strictParsing() {
         SchemaValidator v = new SchemaValidator("{\"type\":\"object\"}");
-        assertFalse(v.errors("{\"a\":1,\"a\":2}").isEmpty());
         assertFalse(v.errors("{} x").isEmpty());
         assertFalse(v.errors("[]").isEmpty());
         assertEquals(0, v.errors("{}").size());
