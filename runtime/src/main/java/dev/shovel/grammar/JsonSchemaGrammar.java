@@ -36,7 +36,7 @@ public final class JsonSchemaGrammar {
             Map.entry("boolean", "\"true\" | \"false\""),
             Map.entry("null", "\"null\""),
             Map.entry("digits", "\"0\" | [1-9] [0-9]{0,15}"),
-            Map.entry("integer", "\"-\"? digits"),
+            Map.entry("integer", "\"0\" | \"-\"? [1-9] [0-9]{0,15}"),
             Map.entry("number", "\"-\"? digits (\".\" [0-9]{1,16})? ([eE] [-+]? [0-9]{1,2})?"),
             Map.entry("char", "[^\"\\\\\\x00-\\x1F] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" ([0-9a-cA-Ce-fE-F] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2}))"),
             Map.entry("string", "\"\\\"\" char* \"\\\"\""),
@@ -156,12 +156,22 @@ public final class JsonSchemaGrammar {
             }
             return alternatives(out);
         }
-        if (s.has("const")) return GbnfText.literal(canonical(s.get("const")));
-        if (s.has("enum")) {
-            JsonNode e = s.get("enum");
-            if (!e.isArray() || e.isEmpty()) throw new GrammarException("'enum' at " + path + " must be a non-empty array");
+        if (s.has("const") || s.has("enum")) {
+            List<JsonNode> values = new ArrayList<>();
+            if (s.has("const")) values.add(s.get("const"));
+            else {
+                JsonNode e = s.get("enum");
+                if (!e.isArray() || e.isEmpty()) throw new GrammarException("'enum' at " + path + " must be a non-empty array");
+                e.forEach(values::add);
+            }
+            JsonNode rest = withoutKey(withoutKey(s, "const"), "enum");
+            Grammar others = constraintFree(rest) ? null : Grammar.parse(toGbnf(root.equals(s) ? rest : withDefs(rest)));
             List<String> out = new ArrayList<>();
-            for (JsonNode v : e) out.add(GbnfText.literal(canonical(v)));
+            for (JsonNode v : values) { // only the values the schema's other keywords allow
+                String text = canonical(v);
+                if (others == null || others.matches(text)) out.add(GbnfText.literal(text));
+            }
+            if (out.isEmpty()) throw new GrammarException("no value of 'enum'/'const' at " + path + " satisfies the schema's other keywords");
             return alternatives(out);
         }
         List<String> types = types(s, path);
@@ -257,6 +267,7 @@ public final class JsonSchemaGrammar {
             }
         }
         JsonNode add = s.get("additionalProperties");
+        if (add == null && props == null && required.isEmpty()) return use("object"); // nothing said: any object
         String extra = null;
         if (add != null && !(add.isBoolean() && !add.asBoolean())) {
             String v = visit(add, path + "/additionalProperties");
@@ -482,6 +493,13 @@ public final class JsonSchemaGrammar {
         return s;
     }
 
+    /** {@code s} with the root's definitions, so its references resolve on its own. */
+    private JsonNode withDefs(JsonNode s) {
+        ObjectNode o = ((ObjectNode) s).deepCopy();
+        for (String k : new String[] {"$defs", "definitions"}) if (root.has(k) && !o.has(k)) o.set(k, root.get(k));
+        return o;
+    }
+
     private static boolean constraintFree(JsonNode s) {
         for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String k = it.next();
@@ -499,11 +517,18 @@ public final class JsonSchemaGrammar {
     /** One schema that demands what all of {@code parts} demand, where that can be said without a grammar intersection. */
     private JsonNode allOf(List<JsonNode> parts, String path) {
         ObjectNode out = JSON.createObjectNode();
+        Set<String> allowed = null; // with additionalProperties false in a part: only the names every such part declares
         for (JsonNode p0 : parts) {
             JsonNode p = resolve(p0, path);
             if (p.isBoolean()) {
                 if (!p.asBoolean()) throw new GrammarException("'allOf' at " + path + " includes false: no value can match");
                 continue;
+            }
+            if (p.has("additionalProperties") && p.get("additionalProperties").isBoolean() && !p.get("additionalProperties").asBoolean()) {
+                Set<String> names = new LinkedHashSet<>();
+                if (p.has("properties")) p.get("properties").fieldNames().forEachRemaining(names::add);
+                if (allowed == null) allowed = names;
+                else allowed.retainAll(names);
             }
             if (p.has("allOf")) {
                 List<JsonNode> inner = new ArrayList<>();
@@ -556,7 +581,17 @@ public final class JsonSchemaGrammar {
                 }
             }
         }
-        // a property made required by one part and described by none stays required, with any value
+        if (allowed != null) {
+            if (out.has("properties")) {
+                ObjectNode props = (ObjectNode) out.get("properties");
+                for (Iterator<String> it = props.fieldNames(); it.hasNext(); ) if (!allowed.contains(it.next())) it.remove();
+            }
+            if (out.has("required")) {
+                for (JsonNode r : out.get("required")) {
+                    if (!allowed.contains(r.asText())) throw new GrammarException("'allOf' at " + path + " requires '" + r.asText() + "', which another part forbids");
+                }
+            }
+        }
         return out;
     }
 
