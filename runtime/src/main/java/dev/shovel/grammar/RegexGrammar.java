@@ -17,6 +17,9 @@ final class RegexGrammar {
     private static final int[] DOT = CharSets.complement(CharSets.of(List.of(new int[] {'\n', '\n'}, new int[] {'\r', '\r'},
             new int[] {0x85, 0x85}, new int[] {0x2028, 0x2029})));
 
+    /** Repetitions an unbounded quantifier of a nullable group may make. */
+    static final int UNBOUNDED_NULLABLE = 32;
+
     private final String re, path;
     private int pos, end;
 
@@ -78,10 +81,24 @@ final class RegexGrammar {
             pos = close + 1;
         } else return atom;
         if (pos < end && re.charAt(pos) == '?') pos++; // lazy: the same strings
+        if (!q.equals("?") && !q.matches("\\{\\d+(,\\d+)?}") && nullable(atom)) {
+            // an unbounded repetition of something that can match nothing would loop without reading: bound it
+            int lo = q.equals("+") ? 1 : q.equals("*") ? 0 : Integer.parseInt(q.substring(1, q.indexOf(',')));
+            q = "{" + lo + "," + (lo + UNBOUNDED_NULLABLE) + "}";
+        }
         if (pos < end && "*+?{".indexOf(re.charAt(pos)) >= 0 && !(re.charAt(pos) == '{' && (pos + 1 >= end || !Character.isDigit(re.charAt(pos + 1))))) {
             throw error("possessive or repeated quantifiers are not supported");
         }
         return "(" + atom + ")" + q;
+    }
+
+    /** Whether a GBNF expression can match the empty string. */
+    private static boolean nullable(String expr) {
+        try {
+            return Grammar.parse("root ::= " + expr).matches("");
+        } catch (GrammarException e) {
+            return true; // a repeated nullable part inside: treat it as nullable
+        }
     }
 
     private String atom() {

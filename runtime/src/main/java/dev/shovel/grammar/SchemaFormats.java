@@ -72,16 +72,14 @@ final class SchemaFormats {
         return alts.isEmpty() ? null : "(" + String.join(" | ", alts) + ")";
     }
 
-    /** Emails of lengths in [min, max]: local@label.tld, local and label of letters and digits, sized to fit. */
+    /** Emails of lengths in [min, max]: local@label.tld of letters and digits, one alternative per local-part length. */
     private static String emails(int min, int max) {
         List<String> alts = new ArrayList<>();
         for (int t = 2; t <= 4; t++) {
-            int lo = Math.max(2, min - 2 - t), hi = Math.min(64 + 63, max == Integer.MAX_VALUE ? 64 + 63 : max - 2 - t);
-            if (lo > hi) continue;
-            int c = Math.max(1, lo - 64), a = Math.max(1, lo - c); // local a..b, label c..d: a + c >= lo, b + d <= hi
-            int d = Math.max(c, Math.min(63, c + (hi - lo) / 2)), b = Math.min(64, hi - d);
-            if (a > 64 || b < a || d > 63) continue;
-            alts.add("fmt-alnum{" + a + "," + b + "} \"@\" fmt-alnum{" + c + "," + d + "} \".\" fmt-tld" + t);
+            for (int local = 1; local <= 64; local++) {
+                int lo = Math.max(1, min - local - 2 - t), hi = Math.min(63, max == Integer.MAX_VALUE ? 63 : max - local - 2 - t);
+                if (lo <= hi) alts.add("fmt-alnum{" + local + "} \"@\" fmt-alnum{" + lo + "," + hi + "} \".\" fmt-tld" + t);
+            }
         }
         return alts.isEmpty() ? null : "(" + String.join(" | ", alts) + ")";
     }
