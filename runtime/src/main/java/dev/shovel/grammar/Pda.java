@@ -21,7 +21,7 @@ final class Pda {
     /** Most stacks a state may hold: a limit on how ambiguous a grammar may be. */
     static final int MAX_STACKS = 4096;
     /** Most states kept; beyond it a generation fails rather than exhaust the heap. */
-    static final int MAX_STATES = 200_000;
+    static final int MAX_STATES = 100_000;
     private static final int END = Integer.MIN_VALUE;
 
     private final int[] code; // flattened alternatives: set id, rule ref (negative) or END
