@@ -9,13 +9,17 @@ import java.util.Map;
  * Which tokens a grammar state allows, over one vocabulary: a walk of the token trie in step with the automaton,
  * pruning a whole subtree at the first byte the grammar refuses. Each state's mask is computed once and kept (least
  * recently used dropped first), so a generation that comes back to a state (inside a string, between array items)
- * pays only for applying it. With the mask the walk keeps the few tokens that change how many bytes the sentence
+ * pays only for applying it (one cache for all grammars, so a server with many schemas stays within its budget). With the mask the walk keeps the few tokens that change how many bytes the sentence
  * still needs (closing quotes, commas that open a member), which is all the end of a token budget asks about. All
  * methods lock the automaton.
  */
 final class TokenMasks {
-    /** Memory the kept masks may take. */
-    static final long CACHE_BYTES = 64L << 20;
+    /** Memory the kept masks of all grammars together may take (a server keeps many grammars). */
+    static final long CACHE_BYTES = 256L << 20;
+    private static final java.util.concurrent.atomic.AtomicInteger OWNERS = new java.util.concurrent.atomic.AtomicInteger();
+    /** Every grammar's masks, least recently used first; a dropped grammar's masks age out. Guarded by itself. */
+    private static final Map<Long, Mask> CACHE = new LinkedHashMap<>(256, 0.75f, true);
+    private static long cached;
 
     /** A state's allowed tokens, and those among them after which the sentence needs a different number of bytes. */
     record Mask(long[] bits, int[] changed, int[] distance) {
@@ -26,8 +30,7 @@ final class TokenMasks {
     final TokenTrie trie;
     final int vocab, words;
     final int[] eog;
-    private final Map<Integer, Mask> cache;
-    private long cached;
+    private final long owner = (long) OWNERS.incrementAndGet() << 32;
     private final int[] stateAt;
 
     TokenMasks(Pda pda, TokenTrie trie, Tokenizer tok) {
@@ -37,26 +40,29 @@ final class TokenMasks {
         this.words = (vocab + 63) >>> 6;
         this.eog = tok.eogTokens();
         this.stateAt = new int[trie.maxDepth + 1];
-        this.cache = new LinkedHashMap<>(64, 0.75f, true);
     }
 
     /** The mask of state {@code s} (end-of-generation tokens allowed when it accepts). */
     Mask mask(int s) {
-        synchronized (pda) {
-            Mask m = cache.get(s);
-            if (m == null) {
-                m = walk(s);
-                cache.put(s, m);
-                cached += m.bytes();
-                for (var it = cache.entrySet().iterator(); cached > CACHE_BYTES && cache.size() > 1 && it.hasNext(); ) {
-                    Mask old = it.next().getValue();
-                    if (old == m) continue;
-                    cached -= old.bytes();
-                    it.remove();
-                }
-            }
-            return m;
+        long key = owner | s;
+        synchronized (CACHE) {
+            Mask m = CACHE.get(key);
+            if (m != null) return m;
         }
+        Mask m;
+        synchronized (pda) {
+            m = walk(s);
+        }
+        synchronized (CACHE) {
+            if (CACHE.put(key, m) == null) cached += m.bytes();
+            for (var it = CACHE.entrySet().iterator(); cached > CACHE_BYTES && CACHE.size() > 1 && it.hasNext(); ) {
+                var e = it.next();
+                if (e.getKey() == key) continue;
+                cached -= e.getValue().bytes();
+                it.remove();
+            }
+        }
+        return m;
     }
 
     /** The state after token {@code t}'s bytes; {@link Pda#DEAD} if the grammar refuses them. */
