@@ -11,6 +11,7 @@ import dev.shovel.engine.Generation;
 import dev.shovel.engine.QueueFullException;
 import dev.shovel.engine.Request;
 import dev.shovel.engine.SlotInfo;
+import dev.shovel.grammar.GrammarException;
 import dev.shovel.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -32,6 +33,7 @@ final class Endpoints {
     private final Metrics metrics;
     private final long created = System.currentTimeMillis() / 1000;
     private final SecureRandom random = new SecureRandom();
+    final GrammarCache grammars = new GrammarCache(GrammarCache.DEFAULT_ENTRIES);
     private static final List<String> RESERVED = List.of("messages", "add_generation_prompt", "bos_token", "eos_token", "tools");
 
     Endpoints(Engine engine, String modelId, ServerOptions options, Metrics metrics) {
@@ -110,7 +112,7 @@ final class Endpoints {
 
     Job prepareChat(JsonNode b) {
         List<ChatMessage> messages = messages(b);
-        GenerateParams p = GenerateParams.parse(b, options, tok, true);
+        GenerateParams p = GenerateParams.parse(b, options, tok, true).with(constraint(b));
         Map<String, Object> vars = new LinkedHashMap<>();
         JsonNode kw = Fields.object(b, "chat_template_kwargs"); // llama-server's: e.g. {"enable_thinking": false}
         if (kw != null) vars.putAll(Call.JSON.convertValue(kw, Map.class));
@@ -128,7 +130,11 @@ final class Endpoints {
         else if (pr.isArray() && pr.size() > 1 && pr.get(0).isTextual()) {
             throw ApiError.badRequest("'prompt' holds " + pr.size() + " prompts; send one prompt per request");
         } else throw ApiError.badRequest("'prompt' must be a string or an array of token ids");
-        return new Job(prompt, GenerateParams.parse(b, options, tok, false), false);
+        return new Job(prompt, GenerateParams.parse(b, options, tok, false).with(constraint(b)), false);
+    }
+
+    private OutputFormat.Constrained constraint(JsonNode b) {
+        return OutputFormat.parse(b, grammars, options.limits().maxGrammarChars());
     }
 
     private void generate(Call call, Job job) throws IOException {
@@ -151,6 +157,8 @@ final class Endpoints {
             throw ApiError.unavailable(e.getMessage());
         } catch (EngineClosedException e) {
             throw ApiError.unavailable("the server is shutting down");
+        } catch (GrammarException e) { // its first mask, built on submit
+            throw ApiError.badRequest("'" + p.constraint() + "': " + e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import dev.shovel.engine.Completion;
 import dev.shovel.engine.Generation;
 import dev.shovel.engine.Generation.Done;
 import dev.shovel.engine.Generation.Piece;
+import dev.shovel.grammar.GrammarException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +104,7 @@ final class Generate {
                 call.promptTokens = c.promptTokens();
                 call.generatedTokens = c.generatedTokens();
                 if (c.error() != null) call.failure = message(c.error());
-                if (c.error() != null && !call.started()) throw new ApiError(500, "server_error", "generation failed: " + message(c.error()));
+                if (c.error() != null && !call.started()) throw failure(c);
                 ObjectNode body = c.error() != null ? errorEvent(c) : shape.whole(c, tokens, p.logprobs() >= 0);
                 if (call.started()) call.write(Call.JSON.writeValueAsString(body));
                 else call.json(200, body);
@@ -112,12 +113,23 @@ final class Generate {
         }
     }
 
+    /**
+     * Why a generation failed, as an error: a grammar that proved unusable while generating (too ambiguous, or every
+     * token it allows banned by {@code logit_bias}) is the request's fault, 400; anything else the server's, 500.
+     */
+    static ApiError failure(Completion c) {
+        return c.error() instanceof GrammarException
+                ? ApiError.badRequest("generation failed: the output constraint: " + message(c.error()))
+                : new ApiError(500, "server_error", "generation failed: " + message(c.error()));
+    }
+
     private static ObjectNode errorEvent(Completion c) {
+        ApiError f = failure(c);
         ObjectNode o = Call.JSON.createObjectNode();
         ObjectNode e = o.putObject("error");
-        e.put("message", "generation failed: " + message(c.error()));
-        e.put("type", "server_error");
-        e.put("code", 500);
+        e.put("message", f.getMessage());
+        e.put("type", f.type);
+        e.put("code", f.status);
         return o;
     }
 

@@ -14,10 +14,15 @@ import java.util.Map;
  * The generation fields shared by chat and text completions, checked: OpenAI's names and ranges, plus llama-server's
  * extensions ({@code top_k}, {@code min_p}, {@code repeat_penalty}, {@code repeat_last_n}, {@code n_predict},
  * {@code ignore_eos}).
- * Fields left out take the server's defaults.
+ * Fields left out take the server's defaults. The output constraint ({@link OutputFormat}) is added by {@link #with}.
  */
-record GenerateParams(GenerationOptions options, int logprobs, boolean stream, boolean includeUsage) {
+record GenerateParams(GenerationOptions options, int logprobs, boolean stream, boolean includeUsage, String constraint) {
     static final int MAX_LOGPROBS = 20;
+
+    /** With the output constrained ({@code c} null: as it is); {@code constraint} names the field it came from. */
+    GenerateParams with(OutputFormat.Constrained c) {
+        return c == null ? this : new GenerateParams(options.withGrammar(c.grammar()), logprobs, stream, includeUsage, c.field());
+    }
 
     static GenerateParams parse(JsonNode b, ServerOptions d, Tokenizer tok, boolean chat) {
         SamplerParams s = d.sampling();
@@ -76,7 +81,7 @@ record GenerateParams(GenerationOptions options, int logprobs, boolean stream, b
         }
         SamplerParams sp = new SamplerParams(temp, topK, topP, minP, repeat, lastN, seed, presence, frequency, bias);
         List<String> stop = Fields.present(b, "stop") ? stops(b) : d.stop();
-        return new GenerateParams(new GenerationOptions(maxTokens, sp, stop), logprobs, stream, usage);
+        return new GenerateParams(new GenerationOptions(maxTokens, sp, stop), logprobs, stream, usage, null);
     }
 
     static List<String> stops(JsonNode b) {

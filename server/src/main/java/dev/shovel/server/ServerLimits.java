@@ -55,11 +55,14 @@ package dev.shovel.server;
  *                             reads slower than the slot generates (or not at all) is cut there: its request is
  *                             cancelled and the slot freed, instead of generating to the end for nobody while the
  *                             events pile up in memory (a token with 20 logprobs is a few KiB).
+ * @param maxGrammarChars      a request's output constraint: 128 K chars of GBNF ({@code grammar}), or of a JSON schema
+ *                             written compactly. Schemas of real tools and forms are a few KiB; compiling is linear in
+ *                             the text, but its automaton and token masks are built as generation reaches them.
  */
 public record ServerLimits(int ioTimeoutSeconds, long maxBodyBytes, long bodyBudgetBytes, int headerTimeoutSeconds,
                            int idleTimeoutSeconds, int maxConnections, int maxIdleConnections, int maxHeaderBytes,
                            int maxHeaders, int maxJsonDepth, int maxJsonStringChars, int maxJsonNumberChars,
-                           long maxJsonTokens, int maxStreamBacklog) {
+                           long maxJsonTokens, int maxStreamBacklog, int maxGrammarChars) {
 
     public static final int IO_TIMEOUT_SECONDS = 600;
     public static final long MAX_BODY_BYTES = 10L << 20;
@@ -75,6 +78,7 @@ public record ServerLimits(int ioTimeoutSeconds, long maxBodyBytes, long bodyBud
     public static final int MAX_JSON_NUMBER_CHARS = 100;
     public static final long MAX_JSON_TOKENS = 1_000_000;
     public static final int MAX_STREAM_BACKLOG = 1024;
+    public static final int MAX_GRAMMAR_CHARS = 128 << 10;
 
     public ServerLimits {
         positive("timeout", ioTimeoutSeconds);
@@ -91,6 +95,7 @@ public record ServerLimits(int ioTimeoutSeconds, long maxBodyBytes, long bodyBud
         positive("JSON number limit", maxJsonNumberChars);
         positive("JSON token limit", maxJsonTokens);
         positive("stream backlog limit", maxStreamBacklog);
+        positive("grammar size limit", maxGrammarChars);
     }
 
     private static void positive(String what, long v) {
@@ -100,19 +105,21 @@ public record ServerLimits(int ioTimeoutSeconds, long maxBodyBytes, long bodyBud
     public static ServerLimits defaults() {
         return new ServerLimits(IO_TIMEOUT_SECONDS, MAX_BODY_BYTES, BODY_BUDGET_BYTES, HEADER_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS,
                 MAX_CONNECTIONS, MAX_IDLE_CONNECTIONS, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JSON_DEPTH, MAX_JSON_STRING_CHARS,
-                MAX_JSON_NUMBER_CHARS, MAX_JSON_TOKENS, MAX_STREAM_BACKLOG);
+                MAX_JSON_NUMBER_CHARS, MAX_JSON_TOKENS, MAX_STREAM_BACKLOG, MAX_GRAMMAR_CHARS);
     }
 
-    public ServerLimits withIoTimeout(int s) { return new ServerLimits(s, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withMaxBody(long b) { return new ServerLimits(ioTimeoutSeconds, b, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withBodyBudget(long b) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, b, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withHeaderTimeout(int s) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, s, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withIdleTimeout(int s) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, s, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withMaxConnections(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, n, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withMaxHeaderBytes(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, n, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withMaxJsonDepth(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, n, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withMaxJsonStringChars(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, n, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog); }
-    public ServerLimits withMaxStreamBacklog(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, n); }
+    public ServerLimits withIoTimeout(int s) { return new ServerLimits(s, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withMaxBody(long b) { return new ServerLimits(ioTimeoutSeconds, b, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withBodyBudget(long b) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, b, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withHeaderTimeout(int s) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, s, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withIdleTimeout(int s) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, s, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withMaxConnections(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, n, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withMaxHeaderBytes(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, n, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withMaxJsonDepth(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, n, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withMaxJsonStringChars(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, n, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, maxGrammarChars); }
+    public ServerLimits withMaxStreamBacklog(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, n, maxGrammarChars); }
+
+    public ServerLimits withMaxGrammarChars(int n) { return new ServerLimits(ioTimeoutSeconds, maxBodyBytes, bodyBudgetBytes, headerTimeoutSeconds, idleTimeoutSeconds, maxConnections, maxIdleConnections, maxHeaderBytes, maxHeaders, maxJsonDepth, maxJsonStringChars, maxJsonNumberChars, maxJsonTokens, maxStreamBacklog, n); }
 
     /** "10 MiB", "64 KiB", "100 bytes": for messages. */
     static String size(long bytes) {

@@ -1,0 +1,116 @@
+package dev.shovel.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shovel.grammar.Grammar;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Constrained output over HTTP, against the embedded stories260K: grammars and schemas, whole and streamed. */
+class StructuredOutputTest {
+    static TestServer s;
+
+    /** A small record, in GBNF: what a schema with two required fields converts to, give or take white space. */
+    static final String PERSON = """
+            root ::= "{" ws "\\"name\\":" ws name "," ws "\\"age\\":" ws age ws "}"
+            name ::= "\\"" [a-z ]{1,12} "\\""
+            age ::= [0-9] | [1-9] [0-9]
+            ws ::= " "?
+            """;
+
+    @BeforeAll
+    static void start() { s = TestServer.stories(2, ServerOptions.defaults()); }
+
+    @AfterAll
+    static void stop() { s.close(); }
+
+    static ObjectNode chat(int maxTokens) {
+        ObjectNode b = TestServer.JSON.createObjectNode();
+        b.putArray("messages").addObject().put("role", "user").put("content", "Tell me about a girl.");
+        b.put("max_tokens", maxTokens);
+        b.put("temperature", 0);
+        return b;
+    }
+
+    static JsonNode ok(String path, ObjectNode body) {
+        TestServer.Reply r = s.post(path, body.toString());
+        assertEquals(200, r.status(), r.body());
+        return r.json();
+    }
+
+    /** The streamed answer: its text joined, and its finish_reason. */
+    static String[] streamed(String path, ObjectNode body) {
+        body.put("stream", true);
+        TestServer.Reply r = s.post(path, body.toString());
+        assertEquals(200, r.status(), r.body());
+        StringBuilder text = new StringBuilder();
+        String finish = null;
+        List<String> events = r.body().lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertEquals("[DONE]", events.getLast());
+        for (String ev : events.subList(0, events.size() - 1)) {
+            JsonNode c = new TestServer.Reply(200, ev, null).json().get("choices").get(0);
+            JsonNode piece = c.has("delta") ? c.get("delta").get("content") : c.get("text");
+            if (piece != null && !piece.isNull()) text.append(piece.asText());
+            if (!c.get("finish_reason").isNull()) finish = c.get("finish_reason").asText();
+        }
+        return new String[] {text.toString(), finish};
+    }
+
+    @Test
+    void aGbnfGrammarShapesTheChatAnswer() {
+        ObjectNode b = chat(64);
+        b.put("grammar", PERSON);
+        JsonNode c = ok("/v1/chat/completions", b).get("choices").get(0);
+        String content = c.get("message").get("content").asText();
+        assertTrue(Grammar.parse(PERSON).matches(content), content);
+        assertEquals("stop", c.get("finish_reason").asText(), "the grammar completed: " + content);
+        JsonNode person = new TestServer.Reply(200, content, null).json();
+        assertTrue(person.get("name").isTextual() && person.get("age").isInt(), content);
+    }
+
+    @Test
+    void aGrammarOnTextCompletions() {
+        ObjectNode b = TestServer.JSON.createObjectNode().put("prompt", "Once upon a time").put("max_tokens", 16).put("temperature", 0);
+        b.put("grammar", "root ::= (\" \" [a-z]+){3} \".\"");
+        JsonNode c = ok("/v1/completions", b).get("choices").get(0);
+        assertTrue(Grammar.parse("root ::= (\" \" [a-z]+){3} \".\"").matches(c.get("text").asText()), c.toString());
+        assertEquals("stop", c.get("finish_reason").asText());
+    }
+
+    @Test
+    void aStreamedGrammarAnswerAddsUpToTheSentence() {
+        ObjectNode b = chat(64);
+        b.put("grammar", PERSON);
+        String whole = ok("/v1/chat/completions", b.deepCopy()).get("choices").get(0).get("message").get("content").asText();
+        String[] st = streamed("/v1/chat/completions", b);
+        assertEquals(whole, st[0], "the deltas concatenate to the answer");
+        assertTrue(Grammar.parse(PERSON).matches(st[0]), st[0]);
+        assertEquals("stop", st[1]);
+    }
+
+    @Test
+    void anAnswerCutByMaxTokensIsLength() {
+        ObjectNode b = chat(3);
+        b.put("grammar", PERSON);
+        JsonNode c = ok("/v1/chat/completions", b).get("choices").get(0);
+        assertEquals("length", c.get("finish_reason").asText());
+        assertTrue(Grammar.parse(PERSON).matchesPrefix(c.get("message").get("content").asText()), c.toString());
+        String[] st = streamed("/v1/chat/completions", b);
+        assertEquals("length", st[1]);
+    }
+
+    @Test
+    void aBadGrammarOverHttpIsAnOpenAiError() {
+        ObjectNode b = chat(8);
+        b.put("grammar", "root ::= \"a\" | [");
+        ServerTest.assertError(s.post("/v1/chat/completions", b.toString()), 400, "invalid_request_error", "'grammar': line 1, column");
+        b.put("grammar", "root ::= \"a\"");
+        b.putObject("response_format").put("type", "json_object");
+        ServerTest.assertError(s.post("/v1/chat/completions", b.toString()), 400, "invalid_request_error", "'grammar'");
+    }
+}
