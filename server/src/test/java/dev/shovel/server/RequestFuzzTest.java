@@ -11,6 +11,8 @@ import dev.shovel.engine.Engine;
 import dev.shovel.engine.EngineOptions;
 import dev.shovel.engine.Request;
 import dev.shovel.gen.Sampler;
+import dev.shovel.grammar.Constraint;
+import dev.shovel.grammar.Grammar;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -29,8 +31,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Fuzzes what the server makes of a request body, for every route in {@link Endpoints#ROUTES}, without HTTP: the body
  * read as {@link Call#parse} reads it (UTF-8, JSON limits), then the route's {@link Endpoints.Prepare} step (messages,
- * chat template, prompt, generation fields; the whole answer for the cheap routes), and for a generation its sampler
- * built and run once, as the engine's first step would. Nothing is generated.
+ * chat template, prompt, generation fields and output constraint; the whole answer for the cheap routes), and for a
+ * generation its sampler built and run once, as the engine's first step would (a few steps under a grammar, its masks
+ * built). No model runs.
  *
  * <p>An input is a path on its first line (a route's; anything else picks a route by its hash) and the body after it.
  * Allowed outcomes: success, an {@link ApiError} with a 4xx status, or a ShovelException (answered 400). Anything else
@@ -69,7 +72,10 @@ class RequestFuzzTest {
         }
     }
 
-    /** What the engine does first with a request: checks its tokens, builds its sampler, samples once. */
+    /**
+     * What the engine does first with a request: checks its tokens, builds its sampler, samples once. With an output
+     * constraint, its masks are built and a few tokens sampled under it, each accepted as the engine does.
+     */
     private static void generateOnce(Endpoints.Job job) {
         Request r = new Request(job.prompt(), job.params().options(), job.params().logprobs());
         for (int t : r.prompt()) if (t < 0 || t >= VOCAB) throw new AssertionError("token " + t + " outside the vocabulary passed the checks");
@@ -77,9 +83,24 @@ class RequestFuzzTest {
         float[] logits = new float[VOCAB];
         SplittableRandom rnd = new SplittableRandom(r.prompt().length);
         for (int i = 0; i < VOCAB; i++) logits[i] = (float) rnd.nextGaussian() * 3;
-        int t = s.sample(logits, 0, r.prompt(), r.prompt().length);
-        if (t < 0 || t >= VOCAB) throw new AssertionError("sampled token " + t);
+        Grammar g = r.options().grammar();
+        if (g == null) {
+            int t = s.sample(logits, 0, r.prompt(), r.prompt().length);
+            if (t < 0 || t >= VOCAB) throw new AssertionError("sampled token " + t);
+            return;
+        }
+        Constraint c = Constraint.of(g, MODEL.tokenizer()).prepare();
+        int max = r.options().maxTokens() < 0 ? GRAMMAR_STEPS : Math.min(GRAMMAR_STEPS, r.options().maxTokens());
+        for (int i = 0; i < max && !c.finished(); i++) {
+            int t = s.sample(logits, 0, r.prompt(), r.prompt().length, c, r.options().maxTokens() < 0 ? -1 : r.options().maxTokens() - i);
+            if (t < 0 || t >= VOCAB) throw new AssertionError("sampled token " + t);
+            if (MODEL.tokenizer().isEog(t)) return;
+            c.accept(t); // a refused token is a GrammarException: the engine's 400
+        }
     }
+
+    /** Tokens sampled under a grammar per input: enough to walk into its rules, few enough to stay fast. */
+    static final int GRAMMAR_STEPS = 8;
 
     static Endpoints.Route route(String path) {
         for (Endpoints.Route r : Endpoints.ROUTES) if (r.matches(path)) return r;
