@@ -373,5 +373,98 @@ await check('concurrency', async () => {
   need(differ.length === 0, `${differ.length} of 8 differ from ${show(chatRef)}: ${show(differ)}`);
 });
 
+// Structured output: a JSON schema through response_format, as OpenAI's structured outputs send it.
+const personSchema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, age: { type: 'integer' } },
+  required: ['name', 'age'],
+  additionalProperties: false,
+};
+const personFormat = { type: 'json_schema', json_schema: { name: 'person', schema: personSchema, strict: true } };
+const structuredParams = { ...chatParams, max_tokens: 64, response_format: personFormat };
+function needPerson(p, what) {
+  need(p && typeof p === 'object' && !Array.isArray(p), `${what}: not an object: ${show(p)}`);
+  needEq(Object.keys(p).sort().join(','), 'age,name', `${what}: keys`);
+  need(typeof p.name === 'string', `${what}.name not a string: ${show(p)}`);
+  need(Number.isInteger(p.age), `${what}.age not an integer: ${show(p)}`);
+}
+/** A Standard Schema (no zod): the JSON schema for the model, a validator for the parse helpers. */
+const personStandard = {
+  '~standard': {
+    version: 1,
+    vendor: 'shovel-test',
+    validate: (v) => {
+      try {
+        needPerson(v, 'parsed');
+        return { value: v };
+      } catch (e) {
+        return { issues: [{ message: e.message }] };
+      }
+    },
+    jsonSchema: { input: () => personSchema },
+  },
+};
+let personRef = null;
+
+await check('structured-json-schema', async () => {
+  const r = await client.chat.completions.create(structuredParams);
+  const c = r.choices?.[0];
+  needEq(c?.finish_reason, 'stop', 'finish_reason (the JSON is complete)');
+  personRef = c.message.content;
+  needPerson(JSON.parse(personRef), 'content');
+});
+
+await check('structured-parse', async () => {
+  const r = await client.chat.completions.parse(structuredParams);
+  const m = r.choices?.[0]?.message;
+  needPerson(m?.parsed, 'message.parsed');
+  if (personRef !== null) needEq(m.content, personRef, 'content vs create()');
+});
+
+await check('structured-stream', async () => {
+  const stream = await client.chat.completions.create({ ...structuredParams, stream: true });
+  let text = '';
+  let finish = null;
+  for await (const chunk of stream) {
+    for (const c of chunk.choices) {
+      if (typeof c.delta?.content === 'string') text += c.delta.content;
+      if (c.finish_reason != null) finish = c.finish_reason;
+    }
+  }
+  needEq(finish, 'stop', 'finish_reason');
+  needPerson(JSON.parse(text), 'streamed content');
+  if (personRef !== null) needEq(text, personRef, 'streamed content vs create()');
+});
+
+await check('structured-stream-helper', async () => {
+  const { standardResponseFormat } = createRequire(path.join(pkgDir, 'package.json'))(path.join(pkgDir, 'helpers', 'standard-schema.js'));
+  const deltas = [];
+  let done = null;
+  const stream = client.chat.completions.stream({ ...chatParams, max_tokens: 64, response_format: standardResponseFormat(personStandard, 'person') });
+  stream.on('content.delta', ({ delta }) => deltas.push(delta));
+  stream.on('content.done', (e) => { done = e; });
+  const final = await stream.finalChatCompletion();
+  const m = final.choices?.[0]?.message;
+  needEq(deltas.join(''), m?.content, 'content.delta events joined vs final content');
+  needPerson(m.parsed, 'finalChatCompletion() message.parsed');
+  needPerson(done?.parsed, 'content.done parsed');
+});
+
+await check('structured-json-object', async () => {
+  const r = await client.chat.completions.create({ ...chatParams, max_tokens: 48, response_format: { type: 'json_object' } });
+  const c = r.choices?.[0];
+  needEq(c?.finish_reason, 'stop', 'finish_reason (the JSON is complete)');
+  const v = JSON.parse(c.message.content);
+  need(v && typeof v === 'object' && !Array.isArray(v), `not a JSON object: ${show(c.message.content)}`);
+});
+
+await check('structured-bad-schema', async () => {
+  const bad = { type: 'json_schema', json_schema: { name: 'bad', schema: { type: 'frobnicate' }, strict: true } };
+  const e = await expectError(() => client.chat.completions.create({ ...chatParams, response_format: bad }), OpenAI.BadRequestError, 400);
+  needErrorBody(e);
+  needEq(e.error.type, 'invalid_request_error', 'error.type');
+  need(e.error.message.includes("'response_format.json_schema.schema'"), `message does not name the field: ${show(e.error.message)}`);
+});
+
 console.log(`summary: ${passed.length} passed, ${failed.length} failed`);
 process.exit(failed.length ? 1 : 0);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The server driven by the official {@code openai} npm client (6.49.0, installed by {@code .ci/run} into
  * {@code $SHOVEL_NPM}): chat with and without streaming, the stream helper, completions, logprobs, models, an abort
- * mid-stream, wrong and missing keys, bad requests. Skipped without node or the package, unless
+ * mid-stream, wrong and missing keys, bad requests, structured output (a JSON schema in {@code response_format}:
+ * create, parse, streamed, the stream helper with a Standard Schema; {@code json_object}; a bad schema). Skipped without node or the package, unless
  * {@code SHOVEL_REQUIRE_NODE=1} (set by {@code .ci/run} once it installed them).
  */
 class OpenAiClientTest {
