@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shovel.grammar.Grammar;
 import dev.shovel.grammar.GrammarException;
+import dev.shovel.grammar.JsonSchemaGrammar;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -18,8 +19,8 @@ import java.util.regex.Pattern;
 final class OutputFormat {
     private OutputFormat() {}
 
-    /** The grammar of any JSON object, as a schema. */
-    static final String ANY_OBJECT = "{\"type\":\"object\"}";
+    /** The grammar of any JSON object, in GBNF. */
+    static final String ANY_OBJECT = JsonSchemaGrammar.anyJsonObjectGbnf();
 
     /** OpenAI's rule for {@code json_schema.name}. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -79,7 +80,7 @@ final class OutputFormat {
                 return null;
             case "json_object": {
                 JsonNode schema = schema(rf, "response_format.schema");
-                return schema == null ? new Source("response_format", "'response_format' (json_object)", true, ANY_OBJECT)
+                return schema == null ? new Source("response_format", "'response_format' (json_object)", false, ANY_OBJECT)
                         : new Source("response_format.schema", "'response_format' (json_object with a schema)", true, compact(schema));
             }
             case "json_schema": {
@@ -96,7 +97,7 @@ final class OutputFormat {
                 JsonNode strict = js.get("strict");
                 if (strict != null && !strict.isNull() && !strict.isBoolean()) throw ApiError.badRequest("'response_format.json_schema.strict' must be true or false");
                 JsonNode schema = schema(js, "response_format.json_schema.schema");
-                return schema == null ? new Source("response_format.json_schema", "'response_format' (json_schema)", true, ANY_OBJECT)
+                return schema == null ? new Source("response_format.json_schema", "'response_format' (json_schema)", false, ANY_OBJECT)
                         : new Source("response_format.json_schema.schema", "'response_format' (json_schema)", true, compact(schema));
             }
             default:
