@@ -152,6 +152,9 @@ public final class OpenAiServer implements AutoCloseable {
 
     public Metrics metrics() { return metrics; }
 
+    /** The routes, once the engine is ready (null before). */
+    Endpoints endpoints() { return endpoints; }
+
     void handle(HttpExchange ex) {
         if (EXCHANGE.isBound()) { // the headers are in: stop their clock
             try {

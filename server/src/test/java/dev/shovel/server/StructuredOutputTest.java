@@ -104,6 +104,85 @@ class StructuredOutputTest {
         assertEquals("length", st[1]);
     }
 
+    static final String SCHEMA = """
+            {"type": "object", "properties": {
+              "name": {"type": "string", "maxLength": 12},
+              "age": {"type": "integer", "minimum": 0, "maximum": 120},
+              "pet": {"enum": ["cat", "dog"]}},
+             "required": ["name", "age", "pet"], "additionalProperties": false}""";
+
+    static ObjectNode withSchema(ObjectNode b) {
+        ObjectNode js = b.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+        js.put("name", "person").put("strict", true).set("schema", new TestServer.Reply(200, SCHEMA, null).json());
+        return b;
+    }
+
+    /** The answer as JSON, checked against the schema by hand (and by the grammar it compiles to). */
+    static void assertPerson(String content) {
+        assertTrue(Grammar.fromJsonSchema(SCHEMA).matches(content), content);
+        JsonNode p = new TestServer.Reply(200, content, null).json();
+        assertEquals(3, p.size(), content);
+        assertTrue(p.get("name").isTextual() && p.get("name").asText().length() <= 12, content);
+        assertTrue(p.get("age").isInt() && p.get("age").asInt() >= 0 && p.get("age").asInt() <= 120, content);
+        assertTrue(List.of("cat", "dog").contains(p.get("pet").asText()), content);
+    }
+
+    @Test
+    void aJsonSchemaInResponseFormatShapesTheAnswer() {
+        JsonNode c = ok("/v1/chat/completions", withSchema(chat(96))).get("choices").get(0);
+        assertEquals("stop", c.get("finish_reason").asText(), c.toString());
+        assertPerson(c.get("message").get("content").asText());
+    }
+
+    @Test
+    void aRepeatedSchemaReusesItsCompiledGrammar() {
+        GrammarCache cache = s.server.endpoints().grammars;
+        ok("/v1/chat/completions", withSchema(chat(4)));
+        long hits = cache.hits(), misses = cache.misses();
+        ok("/v1/chat/completions", withSchema(chat(4)));
+        assertEquals(hits + 1, cache.hits());
+        assertEquals(misses, cache.misses());
+    }
+
+    @Test
+    void aStreamedSchemaAnswerAddsUpToTheJson() {
+        String whole = ok("/v1/chat/completions", withSchema(chat(96))).get("choices").get(0).get("message").get("content").asText();
+        String[] st = streamed("/v1/chat/completions", withSchema(chat(96)));
+        assertEquals(whole, st[0]);
+        assertPerson(st[0]);
+        assertEquals("stop", st[1]);
+    }
+
+    @Test
+    void jsonObjectGivesAJsonObject() {
+        ObjectNode b = chat(64);
+        b.putObject("response_format").put("type", "json_object");
+        JsonNode c = ok("/v1/chat/completions", b).get("choices").get(0);
+        assertEquals("stop", c.get("finish_reason").asText(), c.toString());
+        assertTrue(new TestServer.Reply(200, c.get("message").get("content").asText(), null).json().isObject(), c.toString());
+    }
+
+    @Test
+    void llamaServersJsonSchemaOnTextCompletions() {
+        ObjectNode b = TestServer.JSON.createObjectNode().put("prompt", "Once upon a time").put("max_tokens", 96).put("temperature", 0);
+        b.set("json_schema", new TestServer.Reply(200, SCHEMA, null).json());
+        JsonNode c = ok("/v1/completions", b).get("choices").get(0);
+        assertEquals("stop", c.get("finish_reason").asText(), c.toString());
+        assertPerson(c.get("text").asText());
+        ObjectNode rf = TestServer.JSON.createObjectNode().put("prompt", "Once upon a time").put("max_tokens", 96).put("temperature", 0);
+        rf.putObject("response_format").put("type", "json_object").set("schema", new TestServer.Reply(200, SCHEMA, null).json());
+        assertEquals(c.get("text").asText(), ok("/v1/completions", rf).get("choices").get(0).get("text").asText(), "the same schema, the same answer");
+    }
+
+    @Test
+    void aBadSchemaIsA400NamingTheFieldAndTheProblem() {
+        ObjectNode b = chat(8);
+        b.putObject("response_format").put("type", "json_schema").putObject("json_schema").put("name", "x")
+                .putObject("schema").put("type", "frobnicate");
+        ServerTest.assertError(s.post("/v1/chat/completions", b.toString()), 400, "invalid_request_error", "'response_format.json_schema.schema': ");
+        ServerTest.assertError(s.post("/v1/chat/completions", b.toString()), 400, "invalid_request_error", "frobnicate");
+    }
+
     @Test
     void aBadGrammarOverHttpIsAnOpenAiError() {
         ObjectNode b = chat(8);
