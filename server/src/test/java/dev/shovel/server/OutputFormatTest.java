@@ -85,6 +85,26 @@ class OutputFormatTest {
     }
 
     @Test
+    void aBadSchemaIsA400NamingTheFieldTheKeywordAndWhere() {
+        refused("{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"n\",\"schema\":"
+                + "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\",\"multipleOf\":3}}}}}}",
+                "'response_format.json_schema.schema': ");
+        refused("{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"n\",\"schema\":"
+                + "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\",\"multipleOf\":3}}}}}}", "multipleOf");
+        refused("{\"json_schema\":{\"properties\":{\"x\":{\"type\":\"number\",\"multipleOf\":3}}}}", "/properties/x");
+        refused("{\"response_format\":{\"type\":\"json_object\",\"schema\":{\"type\":\"object\",\"not\":{}}}}", "'response_format.schema': ");
+    }
+
+    @Test
+    void jsonObjectAndASchemalessJsonSchemaAreAnyObject() {
+        GrammarCache c = new GrammarCache(4);
+        Grammar any = parse(c, "{\"response_format\":{\"type\":\"json_object\"}}").grammar();
+        assertSame(any, parse(c, "{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"n\",\"strict\":false}}}").grammar());
+        assertTrue(any.matches("{\"a\": [1, {\"b\": null}], \"c\": \"d\"}") && any.matches("{}"));
+        assertTrue(!any.matches("[1]") && !any.matches("\"x\"") && !any.matches("{\"a\": }"));
+    }
+
+    @Test
     void twoConstraintsAtOnceAreRefusedByName() {
         refused("{\"grammar\":\"" + YES_NO + "\",\"json_schema\":{}}", "'grammar' and 'json_schema'");
         refused("{\"response_format\":{\"type\":\"json_object\"},\"grammar\":\"" + YES_NO + "\"}", "'response_format' (json_object) and 'grammar'");
