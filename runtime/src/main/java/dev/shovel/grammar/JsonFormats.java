@@ -58,7 +58,8 @@ final class JsonFormats {
     /** HH:MM:SS, fraction, offset; {@code before} characters precede it in the string (the date and 'T'). */
     private static String time(GbnfWriter out, int before, int min, long max, String format, String where) {
         String hms = out.rule("hms", "( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] \":\" [0-5] [0-9]");
-        String[] offsets = {"\"Z\"", out.rule("offset", "[+-] ( \"0\" [0-9] | \"1\" [0-7] ) \":\" [0-5] [0-9]")};
+        String[] offsets = {"\"Z\"", out.rule("offset", // within +-17:59; -00:00 ("offset unknown") is refused by strict date-time parsers
+                "\"+\" ( \"0\" [0-9] | \"1\" [0-7] ) \":\" [0-5] [0-9] | \"-\" ( ( \"0\" [1-9] | \"1\" [0-7] ) \":\" [0-5] [0-9] | \"00:\" ( [1-5] [0-9] | \"0\" [1-9] ) )")};
         int[] offsetLen = {1, 6};
         Map<String, List<String>> byFraction = new LinkedHashMap<>();
         for (int o = 0; o < 2; o++) {
