@@ -165,7 +165,12 @@ final class SchemaConverter {
     /** The JSON pointer of a local {@code $ref} ("" for the whole document). */
     static String pointer(String ref, String path) {
         if (!ref.startsWith("#")) throw error("unsupported $ref '" + ref + "' (only '#' pointers into this schema)", path);
-        String ptr = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+        String ptr;
+        try {
+            ptr = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) { // a stray or malformed %-escape
+            throw error("bad $ref '" + ref + "': malformed %-escape", path);
+        }
         if (!ptr.isEmpty() && !ptr.startsWith("/")) throw error("unsupported $ref '" + ref + "' (anchors are not supported)", path);
         return ptr;
     }

@@ -95,6 +95,13 @@ class OutputFormatTest {
         refused("{\"response_format\":{\"type\":\"json_object\",\"schema\":{\"type\":\"object\",\"not\":{}}}}", "'response_format.schema': ");
     }
 
+    /** Fuzz findings: a $ref that is not a well-formed pointer is the request's error, not a crash. */
+    @Test
+    void aMalformedRefIsA400() {
+        refused("{\"json_schema\":{\"items\":{\"$ref\":\"#/$defs/i%tem\"},\"$defs\":{\"item\":{}}}}", "malformed %-escape");
+        refused("{\"json_schema\":{\"prefixItems\":[{}],\"items\":{\"$ref\":\"#/prefixItems/99999999999\"}}}", "nothing there");
+    }
+
     @Test
     void jsonObjectAndASchemalessJsonSchemaAreAnyObject() {
         GrammarCache c = new GrammarCache(4);
