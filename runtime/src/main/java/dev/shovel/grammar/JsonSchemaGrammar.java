@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * <p>Deliberate limits (all sound: what is generated validates): properties come in the schema's order, extra
  * members after the declared ones; without {@code additionalProperties} declared properties leave no room for others;
- * a {@code prefixItems} tuple is generated whole; strings and keys use canonical escapes where a set of characters is
+ * strings and keys use canonical escapes where a set of characters is
  * constrained; numbers have at most 16 integral and 16 fraction digits and a 2-digit exponent (so every number is a finite double); between tokens at most
  * one space or a newline with up to 20 blanks. Free-form objects ({@code additionalProperties} true, or any object)
  * may repeat a key the grammar cannot see: a validator that rejects duplicate keys may refuse those.

@@ -56,7 +56,7 @@ final class SchemaConverter {
             if (n == null || n.isMissingNode()) throw new GrammarException("the JSON schema is empty");
             return n;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new GrammarException("malformed JSON schema: " + e.getOriginalMessage());
+            throw new GrammarException("the JSON schema is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -68,7 +68,7 @@ final class SchemaConverter {
         return out.text();
     }
 
-    static String where(String path) { return path.isEmpty() ? "the root" : path; }
+    static String where(String path) { return "#" + path; }
 
     static String child(String path, String key) { return path + "/" + key.replace("~", "~0").replace("/", "~1"); }
 
@@ -309,7 +309,7 @@ final class SchemaConverter {
         if (s.has("maximum")) hi = min(hi, number(s, "maximum", path).setScale(0, RoundingMode.FLOOR).toBigIntegerExact());
         if (s.has("exclusiveMaximum")) hi = min(hi, number(s, "exclusiveMaximum", path).setScale(0, RoundingMode.CEILING).toBigIntegerExact().subtract(BigInteger.ONE));
         if (lo == null && hi == null) return out.prim("integer");
-        if (lo != null && hi != null && lo.compareTo(hi) > 0) throw new Unsatisfiable("no integer lies between the bounds at " + where(path));
+        if (lo != null && hi != null && lo.compareTo(hi) > 0) throw new Unsatisfiable("no integer lies between minimum " + lo + " and maximum " + hi + " at " + where(path));
         return out.rule(hint, IntegerRange.gbnf(lo, hi));
     }
 
@@ -359,8 +359,8 @@ final class SchemaConverter {
     // ---- arrays ----
 
     /**
-     * Items in order: prefixItems first, then {@code items}. When prefixItems is given, the whole tuple is generated
-     * (as far as maxItems allows), though shorter arrays would be valid too.
+     * Items in order: prefixItems first (an array may stop inside the tuple where minItems allows), then
+     * {@code items} once the tuple is complete.
      */
     private String array(JsonNode s, String path, String hint) {
         JsonNode itemsNode = s.get("items");
@@ -393,18 +393,20 @@ final class SchemaConverter {
         if (hi > MAX_ITEMS && hi != Long.MAX_VALUE) hi = Math.max(lo, MAX_ITEMS);
         String sp = out.prim("space"), comma = out.comma();
         if (hi == 0) return "\"[\" " + sp + " \"]\"";
-        StringBuilder b = new StringBuilder("\"[\" " + sp + " ");
-        if (!fixed.isEmpty()) {
-            for (int j = 0; j < fixed.size(); j++) b.append(j == 0 ? "" : comma + " ").append(fixed.get(j)).append(' ');
-            if (fixed.size() == k && item != null && hi > k) {
-                int extraMin = Math.max(0, lo - k);
-                b.append(repeat("( " + comma + " " + item + " )", extraMin, hi == Long.MAX_VALUE ? -1 : hi - k)).append(' ');
-            }
-            return b.append(sp).append(" \"]\"").toString().replace("  ", " ");
+        if (fixed.isEmpty()) {
+            String more = repeat("( " + comma + " " + item + " )", Math.max(0, lo - 1), hi == Long.MAX_VALUE ? -1 : hi - 1);
+            String items = item + (more.isEmpty() ? "" : " " + more) + " " + sp;
+            return "\"[\" " + sp + " " + (lo == 0 ? "( " + items + " )?" : items) + " \"]\"";
         }
-        String more = repeat("( " + comma + " " + item + " )", Math.max(0, lo - 1), hi == Long.MAX_VALUE ? -1 : hi - 1);
-        String items = item + (more.isEmpty() ? "" : " " + more) + " " + sp;
-        return b.append(lo == 0 ? "( " + items + " )?" : items).append(" \"]\"").toString();
+        // the tuple, cut short where minItems allows, then more items once it is complete
+        String rest = fixed.size() == k && item != null && hi > k
+                ? repeat("( " + comma + " " + item + " )", Math.max(0, lo - k), hi == Long.MAX_VALUE ? -1 : hi - k) : "";
+        for (int j = fixed.size() - 1; j >= 1; j--) {
+            String inner = comma + " " + fixed.get(j) + (rest.isEmpty() ? "" : " " + rest);
+            rest = j >= lo ? "( " + inner + " )?" : inner;
+        }
+        String all = fixed.get(0) + (rest.isEmpty() ? "" : " " + rest) + " " + sp;
+        return "\"[\" " + sp + " " + (lo == 0 ? "( " + all + " )?" : all) + " \"]\"";
     }
 
     private static String repeat(String atom, long min, long max) {

@@ -88,6 +88,32 @@ class SchemaSamplingTest {
         assertTrue(duplicates < checked / 20, duplicates + " samples with repeated keys");
     }
 
+    /** Dates and UTC offsets enumerated: the grammar accepts exactly what the validator accepts (offsets: a subset). */
+    @Test
+    void formatsAgreeWithTheValidator() {
+        String date = "{\"type\":\"string\",\"format\":\"date\"}", time = "{\"type\":\"string\",\"format\":\"time\"}";
+        Grammar gd = Grammar.fromJsonSchema(date), gt = Grammar.fromJsonSchema(time);
+        SchemaValidator vd = new SchemaValidator(date), vt = new SchemaValidator(time);
+        List<String> failures = new ArrayList<>();
+        for (String y : List.of("0000", "0004", "1600", "1900", "2000", "2023", "2024", "2100", "9999")) {
+            for (int m = 0; m <= 13; m++) {
+                for (int d = 0; d <= 32; d++) {
+                    String text = String.format("\"%s-%02d-%02d\"", y, m, d);
+                    if (gd.matches(text) != vd.errors(text).isEmpty()) failures.add(text + (gd.matches(text) ? " accepted" : " refused"));
+                }
+            }
+        }
+        for (String sign : List.of("+", "-")) {
+            for (int h = 0; h <= 24; h++) {
+                for (int m = 0; m <= 60; m++) {
+                    String text = String.format("\"12:34:56%s%02d:%02d\"", sign, h, m);
+                    if (gt.matches(text) && !vt.errors(text).isEmpty()) failures.add(text + " accepted");
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
     /** Random schemas over every supported keyword (fixed seeds): converted, sampled, validated; crashes fail too. */
     @Test
     void randomSchemas() {
