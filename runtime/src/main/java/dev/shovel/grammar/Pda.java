@@ -20,8 +20,8 @@ final class Pda {
     static final int DEAD = 0, UNKNOWN = -1;
     /** Most stacks a state may hold: a limit on how ambiguous a grammar may be. */
     static final int MAX_STACKS = 4096;
-    /** Most states kept; beyond it a generation fails rather than exhaust the heap. */
-    static final int MAX_STATES = 100_000;
+    /** Most states kept (~1.2 KB each); beyond it a generation fails rather than exhaust the heap. */
+    static final int MAX_STATES = 50_000;
     private static final int END = Integer.MIN_VALUE;
 
     private final int[] code; // flattened alternatives: set id, rule ref (negative) or END

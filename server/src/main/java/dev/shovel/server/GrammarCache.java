@@ -11,7 +11,8 @@ import java.util.function.Function;
  * Compiling happens outside the lock; two requests racing with the same new text may both compile it.
  */
 final class GrammarCache {
-    static final int DEFAULT_ENTRIES = 64;
+    /** An automaton may grow to ~60 MB (50 000 states) under hostile grammars: 16 kept bound that to ~1 GB. */
+    static final int DEFAULT_ENTRIES = 16;
 
     private final int capacity;
     private final LinkedHashMap<String, Grammar> map;
